@@ -1,0 +1,62 @@
+//! Embeds every form under `forms/` (a `form.json` and its `sections/*.json`, in file-name order),
+//! so that adding a form or a section needs no code change.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+fn json_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    files.sort();
+    Ok(files)
+}
+
+fn main() -> io::Result<()> {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(io::Error::other)?);
+    let forms = root.join("forms");
+    println!("cargo:rerun-if-changed={}", forms.display());
+
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&forms)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("form.json").is_file())
+        .collect();
+    dirs.sort();
+
+    let mut out = String::from("pub(crate) static EMBEDDED: &[EmbeddedForm] = &[\n");
+    for dir in &dirs {
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| io::Error::other("form folder name is not UTF-8"))?;
+        println!("cargo:rerun-if-changed={}", dir.display());
+        println!("cargo:rerun-if-changed={}", dir.join("sections").display());
+        out.push_str(&format!(
+            "    EmbeddedForm {{ dir: {name:?}, form: include_str!({:?}), sections: &[\n",
+            dir.join("form.json").display().to_string()
+        ));
+        for file in json_files(&dir.join("sections"))? {
+            let file_name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| io::Error::other("section file name is not UTF-8"))?;
+            out.push_str(&format!(
+                "        ({:?}, include_str!({:?})),\n",
+                format!("{name}/sections/{file_name}"),
+                file.display().to_string()
+            ));
+        }
+        out.push_str("    ] },\n");
+    }
+    out.push_str("];\n");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(io::Error::other)?);
+    fs::write(out_dir.join("embedded_forms.rs"), out)
+}

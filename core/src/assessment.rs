@@ -1,0 +1,456 @@
+//! Results of the short forms: the quick check's gate, and the needs, risk and consent assessments.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::answer::Answer;
+use crate::catalogue::Catalogue;
+use crate::effects::{
+    ConsentKind, ConsentPurpose, Effects, Need, Priority, RedFlag, RiskLevel, RiskTarget,
+};
+use crate::forms::QuestionKind;
+use crate::i18n::{t, tf};
+use crate::lang::Lang;
+use crate::next_steps::{self, Gate, NextStep};
+use crate::result::{findings_of, flags_of};
+use crate::scoring::FlagView;
+use crate::session::Session;
+
+type Evidence<'a> = [(&'a str, &'a Effects)];
+
+/// An indicator seen by a quick check (no scoring: the gate only asks whether there is any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorSeen {
+    pub id: String,
+    pub title: String,
+    pub evidence: Vec<String>,
+}
+
+/// The quick check's result: `urgent` (a red flag), `refer` (an indicator), or `no_flags`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickCheckResult {
+    pub outcome: Gate,
+    pub outcome_label: String,
+    pub red_flags: Vec<FlagView>,
+    pub indicators: Vec<IndicatorSeen>,
+    pub urgent: bool,
+    pub next_steps: Vec<NextStep>,
+    pub explanation: String,
+    pub language: Lang,
+}
+
+pub fn quick_check(evidence: &Evidence<'_>, lang: Lang) -> QuickCheckResult {
+    let flags = flags_of(evidence);
+    let catalogue = Catalogue::embedded();
+    let indicators: Vec<IndicatorSeen> = findings_of(evidence)
+        .into_iter()
+        .map(|(id, evidence)| IndicatorSeen {
+            title: catalogue
+                .get(&id)
+                .map_or_else(|| id.clone(), |i| i.title.get(lang).to_string()),
+            id,
+            evidence,
+        })
+        .collect();
+    let outcome = if !flags.is_empty() {
+        Gate::Urgent
+    } else if !indicators.is_empty() {
+        Gate::Refer
+    } else {
+        Gate::NoFlags
+    };
+    let outcome_label = t(lang, &format!("quick.outcome.{}", outcome.id()));
+    let mut lines = vec![tf(lang, "explain.outcome", &[("outcome", &outcome_label)])];
+    lines.push(t(lang, "quick.explain.gate"));
+    if !indicators.is_empty() {
+        let titles: Vec<&str> = indicators.iter().map(|i| i.title.as_str()).collect();
+        lines.push(tf(
+            lang,
+            "quick.explain.indicators",
+            &[("indicators", &titles.join("; "))],
+        ));
+    }
+    let red_flags = FlagView::list(&flags, lang);
+    if !red_flags.is_empty() {
+        let labels: Vec<&str> = red_flags.iter().map(|f| f.label.as_str()).collect();
+        lines.push(tf(
+            lang,
+            "explain.red_flags",
+            &[("flags", &labels.join("; "))],
+        ));
+    }
+    lines.push(t(lang, "explain.disclaimer"));
+    QuickCheckResult {
+        outcome,
+        outcome_label,
+        urgent: !flags.is_empty(),
+        next_steps: next_steps::for_quick_check(outcome, &flags, lang),
+        red_flags,
+        indicators,
+        explanation: lines.join("\n"),
+        language: lang,
+    }
+}
+
+/// The needs a red flag implies, whatever the answers said.
+pub fn needs_of_flag(flag: RedFlag) -> &'static [(Need, Priority)] {
+    match flag {
+        RedFlag::ImmediateDanger | RedFlag::UnderControl => &[(Need::Safety, Priority::Emergency)],
+        RedFlag::Injury => &[(Need::Medical, Priority::Emergency)],
+        RedFlag::UnaccompaniedChild => &[
+            (Need::Safety, Priority::Emergency),
+            (Need::Shelter, Priority::Emergency),
+            (Need::FamilyContact, Priority::Urgent),
+        ],
+    }
+}
+
+/// One need found, with its priority and the questions that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedFound {
+    pub id: Need,
+    pub label: String,
+    pub priority: Priority,
+    pub priority_label: String,
+    /// Question ids, or `flag:<id>` when a red flag implied it.
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedsResult {
+    /// Most urgent first.
+    pub needs: Vec<NeedFound>,
+    pub red_flags: Vec<FlagView>,
+    pub urgent: bool,
+    pub next_steps: Vec<NextStep>,
+    pub explanation: String,
+    pub language: Lang,
+}
+
+impl NeedsResult {
+    pub fn outcome_id(&self) -> &'static str {
+        match self.needs.first().map(|n| n.priority) {
+            Some(Priority::Emergency) => "emergency",
+            Some(Priority::Urgent) => "urgent",
+            Some(Priority::Normal) => "normal",
+            None => "no_needs",
+        }
+    }
+
+    /// The needs and their priorities, for referral matching.
+    pub fn as_pairs(&self) -> Vec<(Need, Priority)> {
+        self.needs.iter().map(|n| (n.id, n.priority)).collect()
+    }
+}
+
+/// Merges needs, keeping for each the highest priority (Emergency sorts first).
+pub fn merge_needs(
+    found: &mut BTreeMap<Need, (Priority, Vec<String>)>,
+    need: Need,
+    priority: Priority,
+    source: &str,
+) {
+    let entry = found.entry(need).or_insert((priority, Vec::new()));
+    entry.0 = entry.0.min(priority);
+    if !entry.1.iter().any(|s| s == source) {
+        entry.1.push(source.to_string());
+    }
+}
+
+pub fn needs(evidence: &Evidence<'_>, lang: Lang) -> NeedsResult {
+    let flags = flags_of(evidence);
+    let mut found = BTreeMap::new();
+    for (q, e) in evidence {
+        for &need in &e.needs {
+            merge_needs(&mut found, need, e.priority.unwrap_or_default(), q);
+        }
+    }
+    for &flag in &flags {
+        for &(need, priority) in needs_of_flag(flag) {
+            merge_needs(&mut found, need, priority, &format!("flag:{flag}"));
+        }
+    }
+    let mut needs: Vec<NeedFound> = found
+        .into_iter()
+        .map(|(id, (priority, evidence))| NeedFound {
+            id,
+            label: id.label(lang),
+            priority,
+            priority_label: priority.label(lang),
+            evidence,
+        })
+        .collect();
+    needs.sort_by_key(|n| (n.priority, n.id));
+
+    let mut lines = Vec::new();
+    if needs.is_empty() {
+        lines.push(t(lang, "needs.explain.none"));
+    } else {
+        for p in Priority::ALL {
+            let labels: Vec<&str> = needs
+                .iter()
+                .filter(|n| n.priority == *p)
+                .map(|n| n.label.as_str())
+                .collect();
+            if !labels.is_empty() {
+                lines.push(tf(
+                    lang,
+                    "needs.explain.priority",
+                    &[("priority", &p.label(lang)), ("needs", &labels.join("; "))],
+                ));
+            }
+        }
+    }
+    let red_flags = FlagView::list(&flags, lang);
+    if !red_flags.is_empty() {
+        let labels: Vec<&str> = red_flags.iter().map(|f| f.label.as_str()).collect();
+        lines.push(tf(
+            lang,
+            "explain.red_flags",
+            &[("flags", &labels.join("; "))],
+        ));
+    }
+    let extra: &[&str] = if needs.is_empty() {
+        &["inform_rights"]
+    } else {
+        &["refer_services", "consent_before_referral"]
+    };
+    NeedsResult {
+        urgent: !flags.is_empty() || needs.iter().any(|n| n.priority == Priority::Emergency),
+        next_steps: next_steps::for_assessment(extra, &flags, lang),
+        needs,
+        red_flags,
+        explanation: lines.join("\n"),
+        language: lang,
+    }
+}
+
+/// The risk to one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskFound {
+    pub target: RiskTarget,
+    pub target_label: String,
+    /// `None`: no risk reported for this target.
+    pub level: Option<RiskLevel>,
+    pub level_label: String,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskResult {
+    /// Person, family, worker, in that order.
+    pub risks: Vec<RiskFound>,
+    /// The highest level reported.
+    pub overall: Option<RiskLevel>,
+    pub red_flags: Vec<FlagView>,
+    pub urgent: bool,
+    pub next_steps: Vec<NextStep>,
+    pub explanation: String,
+    pub language: Lang,
+}
+
+fn level_rank(level: RiskLevel) -> u8 {
+    match level {
+        RiskLevel::Low => 1,
+        RiskLevel::Medium => 2,
+        RiskLevel::High => 3,
+    }
+}
+
+pub fn risk(evidence: &Evidence<'_>, lang: Lang) -> RiskResult {
+    let flags = flags_of(evidence);
+    let mut by_target: BTreeMap<RiskTarget, (Option<RiskLevel>, Vec<String>)> = RiskTarget::ALL
+        .iter()
+        .map(|&t| (t, (None, Vec::new())))
+        .collect();
+    for (q, e) in evidence {
+        if let Some(r) = e.risk {
+            let entry = by_target.entry(r.target).or_insert((None, Vec::new()));
+            if entry.0.is_none_or(|l| level_rank(r.level) > level_rank(l)) {
+                entry.0 = Some(r.level);
+            }
+            entry.1.push((*q).to_string());
+        }
+    }
+    // Danger now is a high risk to the person, whatever else was answered.
+    if flags.contains(&RedFlag::ImmediateDanger) || flags.contains(&RedFlag::UnderControl) {
+        let entry = by_target
+            .entry(RiskTarget::Person)
+            .or_insert((None, Vec::new()));
+        entry.0 = Some(RiskLevel::High);
+    }
+    let risks: Vec<RiskFound> = by_target
+        .into_iter()
+        .map(|(target, (level, evidence))| RiskFound {
+            target,
+            target_label: target.label(lang),
+            level,
+            level_label: level.map_or_else(|| t(lang, "risk.level.none"), |l| l.label(lang)),
+            evidence,
+        })
+        .collect();
+    let overall = risks
+        .iter()
+        .filter_map(|r| r.level)
+        .max_by_key(|&l| level_rank(l));
+    let mut lines: Vec<String> = risks
+        .iter()
+        .map(|r| {
+            tf(
+                lang,
+                "risk.explain.target",
+                &[("target", &r.target_label), ("level", &r.level_label)],
+            )
+        })
+        .collect();
+    let red_flags = FlagView::list(&flags, lang);
+    if !red_flags.is_empty() {
+        let labels: Vec<&str> = red_flags.iter().map(|f| f.label.as_str()).collect();
+        lines.push(tf(
+            lang,
+            "explain.red_flags",
+            &[("flags", &labels.join("; "))],
+        ));
+    }
+    let high = |target: RiskTarget| {
+        risks
+            .iter()
+            .any(|r| r.target == target && r.level == Some(RiskLevel::High))
+    };
+    let mut extra = Vec::new();
+    if high(RiskTarget::Person) {
+        extra.push("safety_plan");
+    }
+    if high(RiskTarget::Family) {
+        extra.push("family_safety");
+    }
+    if high(RiskTarget::Worker) {
+        extra.push("worker_safety");
+    }
+    if extra.is_empty() {
+        extra.push("review_risk");
+    }
+    RiskResult {
+        urgent: !flags.is_empty() || overall == Some(RiskLevel::High),
+        next_steps: next_steps::for_assessment(&extra, &flags, lang),
+        risks,
+        overall,
+        red_flags,
+        explanation: lines.join("\n"),
+        language: lang,
+    }
+}
+
+/// The consent record of a consent form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentResult {
+    /// What the worker confirms having explained.
+    pub informed: Vec<ConsentPurpose>,
+    /// What was asked to be explained but was not confirmed.
+    pub not_informed: Vec<ConsentPurpose>,
+    /// What the person agrees to.
+    pub agreed: Vec<ConsentPurpose>,
+    /// What the person refused, or did not clearly agree to ("don't know" is not consent).
+    pub declined: Vec<ConsentPurpose>,
+    /// Informed of everything asked, and agreed to the interview.
+    pub valid_for_interview: bool,
+    pub next_steps: Vec<NextStep>,
+    pub explanation: String,
+    pub language: Lang,
+}
+
+impl ConsentResult {
+    pub fn outcome_id(&self) -> &'static str {
+        if self.valid_for_interview {
+            "valid"
+        } else {
+            "incomplete"
+        }
+    }
+
+    pub fn allows(&self, purpose: ConsentPurpose) -> bool {
+        self.valid_for_interview && self.agreed.contains(&purpose)
+    }
+}
+
+/// Reads consent from the answers themselves: only an explicit "yes" grants; "no", "don't know",
+/// "prefers not to say" and no answer all withhold.
+pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
+    let form = session.form();
+    let mut informed = BTreeSet::new();
+    let mut not_informed = BTreeSet::new();
+    let mut agreed = BTreeSet::new();
+    let mut declined = BTreeSet::new();
+    for l in form.questions() {
+        let QuestionKind::YesNo { yes, .. } = &l.question.kind else {
+            continue;
+        };
+        let Some(c) = yes.consent else { continue };
+        if !session.is_shown(&l.question.id) {
+            continue;
+        }
+        let granted = matches!(session.answer_of(&l.question.id), Some(Answer::Yes));
+        match (c.kind, granted) {
+            (ConsentKind::Informed, true) => informed.insert(c.purpose),
+            (ConsentKind::Informed, false) => not_informed.insert(c.purpose),
+            (ConsentKind::Agree, true) => agreed.insert(c.purpose),
+            (ConsentKind::Agree, false) => declined.insert(c.purpose),
+        };
+    }
+    // A purpose agreed by one question and declined by another (e.g. the child's assent) is declined.
+    let agreed: BTreeSet<_> = agreed.difference(&declined).copied().collect();
+    let not_informed: BTreeSet<_> = not_informed.difference(&informed).copied().collect();
+    let valid = not_informed.is_empty() && agreed.contains(&ConsentPurpose::Interview);
+
+    let list = |set: &BTreeSet<ConsentPurpose>| {
+        set.iter()
+            .map(|p| p.label(lang))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut lines = vec![t(
+        lang,
+        if valid {
+            "consent.explain.valid"
+        } else {
+            "consent.explain.incomplete"
+        },
+    )];
+    if !agreed.is_empty() {
+        lines.push(tf(
+            lang,
+            "consent.explain.agreed",
+            &[("purposes", &list(&agreed))],
+        ));
+    }
+    if !declined.is_empty() {
+        lines.push(tf(
+            lang,
+            "consent.explain.declined",
+            &[("purposes", &list(&declined))],
+        ));
+    }
+    if !not_informed.is_empty() {
+        lines.push(tf(
+            lang,
+            "consent.explain.not_informed",
+            &[("purposes", &list(&not_informed))],
+        ));
+    }
+    let extra: &[&str] = if valid {
+        &["consent_recorded"]
+    } else {
+        &["consent_missing"]
+    };
+    ConsentResult {
+        informed: informed.into_iter().collect(),
+        not_informed: not_informed.into_iter().collect(),
+        agreed: agreed.into_iter().collect(),
+        declined: declined.into_iter().collect(),
+        valid_for_interview: valid,
+        next_steps: next_steps::for_assessment(extra, &BTreeSet::new(), lang),
+        explanation: lines.join("\n"),
+        language: lang,
+    }
+}

@@ -1,0 +1,119 @@
+//! Forms: versioned questionnaires compiled into the core (see docs/forms.md), their conditions,
+//! their registry and their lint.
+
+pub mod condition;
+pub mod lint;
+pub mod model;
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+pub use condition::{Condition, Facts};
+pub use model::{
+    AnswerType, Branch, Choice, Form, FormKind, Located, NumberSpec, Question, QuestionKind, Role,
+    Section, Threshold,
+};
+
+use crate::lang::Lang;
+
+/// A form as embedded at build time: its folder, `form.json` and section files.
+pub(crate) struct EmbeddedForm {
+    pub dir: &'static str,
+    pub form: &'static str,
+    pub sections: &'static [(&'static str, &'static str)],
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_forms.rs"));
+
+/// The forms compiled into the core, and the problems that kept any of them out.
+pub struct Registry {
+    forms: Vec<Form>,
+    /// Forms that failed to parse or lint (`folder: message`). Tests require this to be empty.
+    pub problems: Vec<String>,
+}
+
+impl Registry {
+    fn load() -> Registry {
+        let mut forms = Vec::new();
+        let mut problems = Vec::new();
+        for embedded in EMBEDDED {
+            match Form::parse(embedded.form, embedded.sections) {
+                Ok(form) => {
+                    let issues = lint::lint(&form);
+                    if form.id != embedded.dir {
+                        problems.push(format!(
+                            "{}: form id '{}' differs from its folder name",
+                            embedded.dir, form.id
+                        ));
+                    } else if issues.is_empty() {
+                        forms.push(form);
+                    } else {
+                        problems
+                            .extend(issues.into_iter().map(|i| format!("{}: {i}", embedded.dir)));
+                    }
+                }
+                Err(e) => problems.push(format!("{}/{e}", embedded.dir)),
+            }
+        }
+        forms.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+        Registry { forms, problems }
+    }
+
+    pub fn forms(&self) -> &[Form] {
+        &self.forms
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Form> {
+        self.forms.iter().find(|f| f.id == id)
+    }
+}
+
+/// The registry of embedded forms, parsed and linted once.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(Registry::load)
+}
+
+/// An embedded form by id.
+pub fn get(id: &str) -> Option<&'static Form> {
+    registry().get(id)
+}
+
+/// The raw embedded files, for tests that check a form's lint on purpose-broken copies.
+pub fn embedded_sources(
+    id: &str,
+) -> Option<(&'static str, &'static [(&'static str, &'static str)])> {
+    EMBEDDED
+        .iter()
+        .find(|e| e.dir == id)
+        .map(|e| (e.form, e.sections))
+}
+
+/// What `relais forms list` shows of a form.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormSummary {
+    pub id: String,
+    pub version: u32,
+    pub kind: FormKind,
+    pub languages: Vec<Lang>,
+    pub title: String,
+    pub description: String,
+    pub sections: usize,
+    pub questions: usize,
+}
+
+impl FormSummary {
+    pub fn of(form: &Form, lang: Lang) -> FormSummary {
+        FormSummary {
+            id: form.id.clone(),
+            version: form.version,
+            kind: form.kind,
+            languages: form.languages.clone(),
+            title: form.title.get(lang).to_string(),
+            description: form.description.get(lang).to_string(),
+            sections: form.sections.len(),
+            questions: form.question_count(),
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! The form invariants: every shipped form passes the lint, and the lint catches each breach.
+
+use relais_core::forms::{self, Form, FormKind, lint};
+
+#[test]
+fn shipped_forms_pass_the_lint() {
+    let problems = &forms::registry().problems;
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) in the shipped forms:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_form_of_the_design_ships() {
+    for (id, kind) in [
+        ("quick-check", FormKind::QuickCheck),
+        ("interview", FormKind::Interview),
+        ("needs", FormKind::Needs),
+        ("risk", FormKind::Risk),
+        ("consent", FormKind::Consent),
+    ] {
+        let form = forms::get(id).unwrap_or_else(|| panic!("form {id} is missing"));
+        assert_eq!(form.kind, kind);
+    }
+}
+
+// --- the lint itself, on a small synthetic form broken on purpose ---
+
+const FORM: &str = r#"{"schema":1,"id":"t","version":1,"kind":"interview","languages":["fr","en","es"],
+  "title":{"fr":"T","en":"T","es":"T"},"description":{"fr":"D","en":"D","es":"D"}}"#;
+
+fn t(s: &str) -> String {
+    format!(r#"{{"fr":"{s} fr","en":"{s} en","es":"{s} es"}}"#)
+}
+
+/// A valid interview whose questions evidence every indicator of both sets.
+fn base_sections() -> Vec<String> {
+    let catalogue = relais_core::Catalogue::embedded();
+    let adult_options: Vec<String> = catalogue
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            format!(
+                r#"{{"id":"o{i}","label":{},"indicators":["{}"]}}"#,
+                t("opt"),
+                ind.id
+            )
+        })
+        .collect();
+    let child_options: Vec<String> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.child.is_some())
+        .enumerate()
+        .map(|(i, ind)| {
+            format!(
+                r#"{{"id":"o{i}","label":{},"indicators":["{}"]}}"#,
+                t("opt"),
+                ind.id
+            )
+        })
+        .collect();
+    vec![
+        format!(
+            r#"{{"id":"opening","title":{},"questions":[
+              {{"id":"age","type":"number","role":"age","min":0,"max":120,"prompt":{}}},
+              {{"id":"minor","type":"yes_no","role":"presumed_minor","prompt":{},"when":{{"not":{{"q":"age","answered":true}}}}}},
+              {{"id":"safe","type":"yes_no","prompt":{},"no":{{"flags":["immediate_danger"],"needs":["safety"],"priority":"emergency"}}}}]}}"#,
+            t("Opening"),
+            t("How old are you"),
+            t("Could the person be under 18"),
+            t("Are you safe now")
+        ),
+        format!(
+            r#"{{"id":"adult","branch":"adult","title":{},"questions":[
+              {{"id":"what_a","type":"multi","prompt":{},"options":[{}]}}]}}"#,
+            t("Adult"),
+            t("What happened"),
+            adult_options.join(",")
+        ),
+        format!(
+            r#"{{"id":"child","branch":"child","title":{},"questions":[
+              {{"id":"what_c","type":"multi","prompt":{},"options":[{}]}}]}}"#,
+            t("Child"),
+            t("What happened to you"),
+            child_options.join(",")
+        ),
+    ]
+}
+
+fn lint_of(sections: &[String]) -> Result<Vec<String>, String> {
+    let files: Vec<(String, &str)> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("{i:02}.json"), s.as_str()))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    let form = Form::parse(FORM, &refs)?;
+    Ok(lint::lint(&form))
+}
+
+fn assert_lint(mutate: impl Fn(&mut Vec<String>), needle: &str) {
+    let mut sections = base_sections();
+    mutate(&mut sections);
+    let problems = lint_of(&sections).expect("parses");
+    assert!(
+        problems.iter().any(|p| p.contains(needle)),
+        "expected a problem containing {needle:?}, got {problems:#?}"
+    );
+}
+
+fn assert_parse_error(mutate: impl Fn(&mut Vec<String>), needle: &str) {
+    let mut sections = base_sections();
+    mutate(&mut sections);
+    let err = lint_of(&sections).expect_err("must not parse");
+    assert!(err.contains(needle), "expected {needle:?} in {err}");
+}
+
+#[test]
+fn the_base_form_is_clean() {
+    assert_eq!(lint_of(&base_sections()).unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn duplicate_ids_are_caught() {
+    assert_lint(
+        |s| s[1] = s[1].replace("\"what_a\"", "\"safe\""),
+        "duplicate question id",
+    );
+    assert_lint(
+        |s| s[2] = s[2].replace("\"id\":\"child\"", "\"id\":\"adult\""),
+        "duplicate section id",
+    );
+    assert_lint(
+        |s| s[1] = s[1].replacen("\"o1\"", "\"o0\"", 1),
+        "duplicate option id",
+    );
+}
+
+#[test]
+fn bad_ids_are_caught() {
+    assert_lint(
+        |s| s[0] = s[0].replace("\"safe\"", "\"Safe-Now\""),
+        "not snake_case",
+    );
+    assert_lint(
+        |s| s[1] = s[1].replacen("\"o0\"", "\"dont_know\"", 1),
+        "reserved",
+    );
+}
+
+#[test]
+fn conditions_must_look_backwards_at_real_answers() {
+    assert_lint(
+        |s| {
+            s[0] = s[0].replace(
+                r#""role":"age","#,
+                r#""role":"age","when":{"q":"safe","eq":"yes"},"#,
+            )
+        },
+        "does not come earlier",
+    );
+    assert_lint(
+        |s| {
+            s[0] = s[0].replace(
+                r#"{"not":{"q":"age","answered":true}}"#,
+                r#"{"q":"nope","eq":"yes"}"#,
+            )
+        },
+        "unknown question 'nope'",
+    );
+    assert_lint(
+        |s| {
+            s[0] = s[0].replace(
+                r#"{"not":{"q":"age","answered":true}}"#,
+                r#"{"q":"age","eq":"maybe"}"#,
+            )
+        },
+        "cannot answer",
+    );
+    assert_lint(
+        |s| {
+            s[0] = s[0].replace(
+                r#"{"not":{"q":"age","answered":true}}"#,
+                r#"{"q":"age","has":"x"}"#,
+            )
+        },
+        "not a multi question",
+    );
+}
+
+#[test]
+fn every_language_is_required() {
+    assert_lint(
+        |s| s[0] = s[0].replacen(r#","es":"Are you safe now es""#, "", 1),
+        "text missing in es",
+    );
+    assert_lint(
+        |s| s[0] = s[0].replacen(r#""Are you safe now es""#, r#""  ""#, 1),
+        "text missing in es",
+    );
+}
+
+#[test]
+fn unknown_and_misplaced_indicators_are_caught() {
+    assert_lint(
+        |s| s[1] = s[1].replacen("DR.nature_of_job", "DR.nature_of_jobs", 1),
+        "unknown indicator id 'DR.nature_of_jobs'",
+    );
+    assert_lint(
+        |s| {
+            s[0] = s[0].replace(
+                r#""flags":["immediate_danger"]"#,
+                r#""indicators":["VR.false_info_law"]"#,
+            )
+        },
+        "not in the child set",
+    );
+}
+
+#[test]
+fn every_indicator_must_be_reachable() {
+    assert_lint(
+        |s| s[1] = s[1].replacen("\"DR.wages\"", "\"DR.nature_of_job\"", 1),
+        "Adult indicators no question evidences: DR.wages",
+    );
+    assert_lint(
+        |s| s[2] = s[2].replacen("\"EX.excessive_hours\"", "\"EX.hazardous_work\"", 1),
+        "Child indicators no question evidences: EX.excessive_hours",
+    );
+}
+
+#[test]
+fn wording_and_titles_are_checked() {
+    assert_lint(
+        |s| s[0] = s[0].replace("Are you safe now en", "Is the victim safe"),
+        "'victim' without 'possible'",
+    );
+    assert_lint(
+        |s| s[0] = s[0].replace("Are you safe now en", "Debt bondage?"),
+        "reads an indicator title aloud",
+    );
+}
+
+#[test]
+fn roles_are_checked() {
+    assert_lint(
+        |s| s[0] = s[0].replace(r#""role":"presumed_minor","#, ""),
+        "role PresumedMinor",
+    );
+    assert_parse_error(
+        |s| {
+            s[0] = s[0].replace(
+                r#""type":"number","role":"age","min":0,"max":120"#,
+                r#""type":"yes_no","role":"age""#,
+            )
+        },
+        "needs a number question",
+    );
+}
+
+#[test]
+fn structure_errors_name_the_file_and_question() {
+    assert_parse_error(
+        |s| s[0] = s[0].replace(r#""prompt""#, r#""promt""#),
+        "00.json",
+    );
+    assert_parse_error(
+        |s| {
+            s[0] = s[0].replace(
+                r#""type":"yes_no","prompt""#,
+                r#""type":"yes_no","options":[],"prompt""#,
+            )
+        },
+        "'options' is only allowed",
+    );
+    assert_parse_error(
+        |s| s[1] = s[1].replace(r#""type":"multi""#, r#""type":"several""#),
+        "unknown variant `several`",
+    );
+    assert_parse_error(
+        |s| s[0] = s[0].replace("immediate_danger", "danger"),
+        "unknown variant `danger`",
+    );
+    assert_parse_error(
+        |s| s[0] = s[0].replace(r#""min":0,"max":120"#, r#""min":10,"max":1"#),
+        "is above max",
+    );
+}
+
+#[test]
+fn quick_check_rules() {
+    let q = |i: usize, ty: &str| {
+        format!(
+            r#"{{"id":"q{i}","type":"{ty}","prompt":{},"yes":{{"flags":["injury"]}}}}"#,
+            t(&format!("Question {i}"))
+        )
+    };
+    let form = FORM.replace("\"interview\"", "\"quick_check\"");
+    let parse = |questions: Vec<String>| {
+        let section = format!(
+            r#"{{"id":"s","title":{},"questions":[{}]}}"#,
+            t("S"),
+            questions.join(",")
+        );
+        let f = Form::parse(&form, &[("s.json", &section)]).unwrap();
+        lint::lint(&f)
+    };
+    assert!(parse((0..10).map(|i| q(i, "yes_no")).collect()).is_empty());
+    assert!(parse((0..11).map(|i| q(i, "yes_no")).collect())[0].contains("at most 10"));
+    let text = format!(r#"{{"id":"qt","type":"text","prompt":{}}}"#, t("Name"));
+    assert!(
+        parse(vec![q(0, "yes_no"), text])
+            .iter()
+            .any(|p| p.contains("no text or date"))
+    );
+    let silent = format!(r#"{{"id":"qs","type":"yes_no","prompt":{}}}"#, t("Silent"));
+    assert!(
+        parse(vec![silent])
+            .iter()
+            .any(|p| p.contains("raise a flag"))
+    );
+}
