@@ -1,5 +1,6 @@
 //! Embeds every form under `forms/` (a `form.json` and its `sections/*.json`, in file-name order),
-//! so that adding a form or a section needs no code change.
+//! so that adding a form or a section needs no code change; likewise the training cases under
+//! `data/training/`.
 
 use std::fs;
 use std::io;
@@ -55,6 +56,21 @@ fn main() -> io::Result<()> {
             ));
         }
         out.push_str("    ] },\n");
+    }
+    out.push_str("];\n");
+
+    let training = root.join("data").join("training");
+    println!("cargo:rerun-if-changed={}", training.display());
+    out.push_str("pub(crate) static TRAINING: &[(&str, &str)] = &[\n");
+    for file in json_files(&training)? {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| io::Error::other("training file name is not UTF-8"))?;
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            file.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(io::Error::other)?);

@@ -130,6 +130,8 @@ id_enum!(
     }
 );
 
+// The enum is declared by `id_enum!`, which cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for Priority {
     fn default() -> Self {
         Priority::Normal

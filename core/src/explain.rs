@@ -28,10 +28,10 @@ fn counts_text(c: Counts, lang: Lang) -> String {
 fn pattern_text(p: &Pattern, lang: Lang) -> String {
     let mut parts = Vec::new();
     for (key, n) in [
-        ("explain.count.strong", p.strong),
-        ("explain.count.medium", p.medium),
-        ("explain.count.weak", p.weak),
-        ("explain.count.medium_or_weak", p.medium_or_weak),
+        ("explain.rule.strong", p.strong),
+        ("explain.rule.medium", p.medium),
+        ("explain.rule.weak", p.weak),
+        ("explain.rule.medium_or_weak", p.medium_or_weak),
     ] {
         if n > 0 {
             parts.push(tf(lang, key, &[("n", &n.to_string())]));

@@ -23,6 +23,7 @@ pub mod result;
 pub mod rules;
 pub mod scoring;
 pub mod session;
+pub mod training;
 pub mod wording;
 
 pub use answer::{Answer, AnswerError};

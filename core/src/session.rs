@@ -300,6 +300,8 @@ impl Session {
     }
 
     /// Moves on keeping the current answer (after going back to look at it).
+    // "Next" is the button's name on every screen; a session is not an iterator.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Screen {
         match self.position {
             Position::Question(p) => {
@@ -638,11 +640,7 @@ impl Session {
                 position: position as u32,
                 total: total as u32,
                 answered: answered as u32,
-                percent: if total == 0 {
-                    100
-                } else {
-                    (done * 100 / total) as u32
-                },
+                percent: (done * 100).checked_div(total).unwrap_or(100) as u32,
             },
             can_back,
             can_next,

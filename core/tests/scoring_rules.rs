@@ -1,4 +1,5 @@
 //! The ILO rules, table-driven: every branch of the dimension rule with the cases that sit on each
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 //! boundary, both combinations over every set of positive dimensions, and the outcome ladder.
 
 use std::collections::BTreeSet;

@@ -26,6 +26,11 @@ pub(crate) struct EmbeddedForm {
 
 include!(concat!(env!("OUT_DIR"), "/embedded_forms.rs"));
 
+/// The embedded training case files (`name`, JSON).
+pub(crate) fn training_files() -> &'static [(&'static str, &'static str)] {
+    TRAINING
+}
+
 /// The forms compiled into the core, and the problems that kept any of them out.
 pub struct Registry {
     forms: Vec<Form>,

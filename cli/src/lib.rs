@@ -1,0 +1,246 @@
+//! The `relais` command line. Every flow a phone offers is offered here too, so that every flow can
+//! be tested end to end. The CLI holds no domain logic: it parses arguments, calls the core, and
+//! prints what the core returns.
+
+mod demo;
+mod directory_cmd;
+mod forms_cmd;
+mod render;
+mod score_cmd;
+mod screen_cmd;
+mod terminal;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use relais_core::Lang;
+
+/// Relais: screening for possible trafficking, assessments and referral, offline.
+#[derive(Debug, Parser)]
+#[command(name = "relais", version, about, long_about = None)]
+pub struct Cli {
+    /// Language of questions, results and messages: fr, en or es (default: $RELAIS_LANG, else fr).
+    #[arg(long, global = true, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse::<Lang>().map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The forms compiled into Relais.
+    Forms {
+        #[command(subcommand)]
+        command: FormsCommand,
+    },
+    /// Scores an explicit set of ILO indicator ids.
+    Score(ScoreArgs),
+    /// Runs a form: interactively in the terminal, or from an answers file.
+    Screen(ScreenArgs),
+    /// The service directory and referral matching.
+    Directory {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
+    /// Runs a fictitious training case end to end: interview, needs, and proposed services.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Lists the forms: id, version, languages.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shows every question of a form, with conditions and what each answer evidences.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Comma-separated indicator ids (e.g. DR.nature_of_job,EX.excessive_hours); empty is valid.
+    #[arg(long, default_value = "", value_name = "ID,ID,...")]
+    pub indicators: String,
+    /// The person's age: under 18 uses the child indicator set and combination.
+    #[arg(long)]
+    pub age: u32,
+    /// Comma-separated red flags: immediate_danger, unaccompanied_child, injury, under_control.
+    #[arg(long, default_value = "", value_name = "FLAG,...")]
+    pub flags: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    /// The form: quick-check, interview, needs, risk or consent.
+    #[arg(long)]
+    pub form: String,
+    /// The person's age, when known: the age question is then not asked.
+    #[arg(long)]
+    pub age: Option<u32>,
+    /// Runs non-interactively from an answers file (the draft format of docs/forms.md).
+    #[arg(long, value_name = "FILE.json", conflicts_with = "draft")]
+    pub answers: Option<PathBuf>,
+    /// Interactive: resume from this draft if it exists; quitting saves the draft here (unencrypted
+    /// until the vault lands: keep it on an encrypted disk and delete it after use).
+    #[arg(long, value_name = "FILE.json")]
+    pub draft: Option<PathBuf>,
+    /// Prints the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Proposes services for needs and red flags, nearest and most suitable first.
+    Match(MatchArgs),
+    /// Checks a directory file (CSV or JSON) and reports every bad row.
+    Check {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the services of a directory (default: the fictitious Kwilu sample).
+    Show {
+        #[arg(long, value_name = "FILE")]
+        directory: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Comma-separated needs: safety, medical, shelter, psychosocial, legal, documents,
+    /// family_contact, interpretation, basic_needs; each may end with :emergency, :urgent or :normal.
+    #[arg(long, default_value = "", value_name = "NEED[:PRIORITY],...")]
+    pub needs: String,
+    /// Comma-separated red flags, which add the needs they imply.
+    #[arg(long, default_value = "", value_name = "FLAG,...")]
+    pub flags: String,
+    /// Where the person is: an area path (Kwilu/Kikwit) or a place name (Kikwit).
+    #[arg(long)]
+    pub area: Option<String>,
+    /// The person is a child: only services that take children; child protection is added.
+    #[arg(long)]
+    pub child: bool,
+    /// A language the person speaks (ISO 639 code such as ln, kg, sw).
+    #[arg(long, value_name = "CODE")]
+    pub speaks: Option<String>,
+    /// The directory file, CSV or JSON (default: the fictitious Kwilu sample).
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+    /// Refuses a directory file with any bad row (by default bad rows are reported and skipped).
+    #[arg(long)]
+    pub strict: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The training case to run.
+    #[arg(long, default_value = relais_core::training::DEFAULT_CASE)]
+    pub case: String,
+    /// Prints every result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A failed command. Messages name ids, files and questions, never what a person said.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Interrupted => 130,
+            _ => 1,
+        }
+    }
+
+    fn input(message: impl Into<String>) -> CliError {
+        CliError::Input(message.into())
+    }
+}
+
+/// The largest file the CLI reads (answers, drafts, directories): far above any real one.
+pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a text file with a size limit and a clear error.
+pub(crate) fn read_input(path: &Path) -> Result<String, CliError> {
+    let file_error = |message: String| CliError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| file_error(e.to_string()))?;
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(file_error(format!(
+            "too large ({} bytes; the limit is {MAX_INPUT_BYTES})",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| file_error("not UTF-8 text".into()))
+}
+
+/// The language to use: `--lang`, else `$RELAIS_LANG`, else French.
+pub(crate) fn language(cli_lang: Option<Lang>) -> Result<Lang, CliError> {
+    if let Some(lang) = cli_lang {
+        return Ok(lang);
+    }
+    match std::env::var("RELAIS_LANG") {
+        Ok(v) if !v.trim().is_empty() => {
+            v.parse().map_err(|e: relais_core::lang::UnknownLanguage| {
+                CliError::input(format!("RELAIS_LANG: {e}"))
+            })
+        }
+        _ => Ok(Lang::Fr),
+    }
+}
+
+/// Splits a comma-separated argument, dropping blanks.
+pub(crate) fn list(arg: &str) -> Vec<&str> {
+    arg.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::input(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Forms { command } => forms_cmd::run(command, language(cli.lang)?),
+        Command::Score(args) => score_cmd::run(&args, language(cli.lang)?),
+        Command::Screen(args) => screen_cmd::run(&args, cli.lang),
+        Command::Directory { command } => directory_cmd::run(command, language(cli.lang)?),
+        Command::Demo(args) => demo::run(&args, language(cli.lang)?),
+    }
+}
