@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::assessment::{self, ConsentResult, NeedsResult, QuickCheckResult, RiskResult};
+use crate::catalogue::Subject;
 use crate::effects::{Effects, RedFlag};
 use crate::forms::FormKind;
 use crate::scoring::{self, Findings, ScreeningResult};
@@ -71,13 +72,14 @@ pub fn findings_of(evidence: &[(&str, &Effects)]) -> Findings {
 pub(crate) fn build(
     session: &Session,
     evidence: &[(&'static str, &'static Effects)],
+    subject: Subject,
 ) -> FormResult {
     let lang = session.language();
     let flags = flags_of(evidence);
     match session.form().kind {
         FormKind::Interview => FormResult::Interview(scoring::score_session(
             &findings_of(evidence),
-            session.subject(),
+            subject,
             &flags,
             lang,
         )),

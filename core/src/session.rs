@@ -362,17 +362,24 @@ impl Session {
         if !missing.is_empty() {
             return Err(SessionError::Incomplete(missing));
         }
-        Ok(result::build(self, &self.evidence_with(&visible)))
+        Ok(result::build(
+            self,
+            &self.evidence_with(&visible),
+            self.subject_with(&visible),
+        ))
     }
 
     // --- state the result builders read -----------------------------------------------------
 
     /// Who the person is for scoring: a child when under 18 or presumed so.
     pub fn subject(&self) -> Subject {
-        let visible = self.visibility();
+        self.subject_with(&self.visibility())
+    }
+
+    fn subject_with(&self, visible: &[bool]) -> Subject {
         let pass = Pass {
             session: self,
-            visible: &visible,
+            visible,
         };
         match self.child_status(&pass) {
             Some(true) => Subject::Child,
