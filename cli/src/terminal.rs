@@ -112,31 +112,19 @@ fn parse_line(line: &str, screen: &Screen) -> Action {
     Action::Typed(line.to_string())
 }
 
-/// Turns chosen indices into an answer for the question.
-fn answer_for(q: &QuestionView, picked: &[usize]) -> Option<Answer> {
-    let n = q.options.len();
-    if let Some(&special) = picked.iter().find(|&&i| i >= n) {
-        return match q.special_options.get(special - n).map(|o| o.id.as_str()) {
-            Some("dont_know") => Some(Answer::DontKnow),
-            Some("prefer_not_to_say") => Some(Answer::PreferNotToSay),
-            _ => None,
-        };
-    }
-    let ids: Vec<String> = picked
+/// The option ids of chosen indices (options first, then the special options).
+fn ids_for(q: &QuestionView, picked: &[usize]) -> Vec<String> {
+    let all: Vec<&str> = q
+        .options
         .iter()
-        .filter_map(|&i| q.options.get(i))
-        .map(|o| o.id.clone())
+        .chain(&q.special_options)
+        .map(|o| o.id.as_str())
         .collect();
-    match q.answer_type {
-        AnswerType::YesNo => match ids.first().map(String::as_str) {
-            Some("yes") => Some(Answer::Yes),
-            Some("no") => Some(Answer::No),
-            _ => None,
-        },
-        AnswerType::Single => ids.first().cloned().map(Answer::Choice),
-        AnswerType::Multi => Some(Answer::Choices(ids)),
-        _ => None,
-    }
+    picked
+        .iter()
+        .filter_map(|&i| all.get(i))
+        .map(|id| (*id).to_string())
+        .collect()
 }
 
 /// Applies an action; returns the end of the session if it ended.
@@ -144,18 +132,12 @@ fn apply(session: &mut Session, action: Action, notice: &mut Option<String>) -> 
     let lang = session.language();
     let screen = session.screen();
     match action {
-        Action::Choose(picked) => {
-            let answer = screen
-                .question
-                .as_ref()
-                .and_then(|q| answer_for(q, &picked));
-            match answer {
-                Some(a) => {
-                    session.answer(a);
-                }
-                None => *notice = Some(t(lang, "cli.unknown_input")),
+        Action::Choose(picked) => match screen.question.as_ref() {
+            Some(q) => {
+                session.choose(&ids_for(q, &picked));
             }
-        }
+            None => *notice = Some(t(lang, "cli.unknown_input")),
+        },
         Action::Typed(text) => {
             session.answer_text(&text);
         }
@@ -424,7 +406,8 @@ mod tests {
         assert_eq!(parse_line("b", &screen), Action::Back);
         assert_eq!(parse_line(":q", &screen), Action::Quit);
         assert_eq!(parse_line("1", &screen), Action::Choose(vec![0]));
-        assert_eq!(parse_line("yes", &screen), Action::Choose(vec![0]));
+        assert_eq!(parse_line("adult", &screen), Action::Choose(vec![0]));
+        assert_eq!(parse_line("dont_know", &screen), Action::Choose(vec![3]));
         assert_eq!(
             parse_line(":lang es", &screen),
             Action::Language("es".into())

@@ -98,6 +98,43 @@ impl Answer {
         answer.validate(question)
     }
 
+    /// The answer a UI means when the user picks these option ids on a question's screen.
+    pub fn from_option_ids(question: &Question, ids: &[String]) -> Result<Answer, AnswerError> {
+        let special = |id: &str| match id {
+            DONT_KNOW => Some(Answer::DontKnow),
+            PREFER_NOT_TO_SAY => Some(Answer::PreferNotToSay),
+            _ => None,
+        };
+        if let Some(a) = ids.iter().find_map(|id| special(id)) {
+            return match ids {
+                [_] => Ok(a),
+                _ => Err(AnswerError::Exclusive(
+                    ids.iter()
+                        .find(|id| special(id).is_some())
+                        .cloned()
+                        .unwrap_or_default(),
+                )),
+            };
+        }
+        let answer = match &question.kind {
+            QuestionKind::YesNo { .. } => match ids {
+                [one] if one == "yes" => Answer::Yes,
+                [one] if one == "no" => Answer::No,
+                [] => return Err(AnswerError::NoChoice),
+                [_] => return Err(AnswerError::UnknownOption),
+                _ => return Err(AnswerError::WrongType(AnswerType::YesNo)),
+            },
+            QuestionKind::Single { .. } => match ids {
+                [one] => Answer::Choice(one.clone()),
+                [] => return Err(AnswerError::NoChoice),
+                _ => return Err(AnswerError::WrongType(AnswerType::Single)),
+            },
+            QuestionKind::Multi { .. } => Answer::Choices(ids.to_vec()),
+            other => return Err(AnswerError::WrongType(other.answer_type())),
+        };
+        answer.validate(question)
+    }
+
     /// Checks an answer against its question; returns it normalised (dates trimmed, choices
     /// de-duplicated).
     pub fn validate(self, question: &Question) -> Result<Answer, AnswerError> {
@@ -109,14 +146,14 @@ impl Answer {
                 if options.iter().any(|o| o.id == c) {
                     Ok(Answer::Choice(c))
                 } else {
-                    Err(AnswerError::UnknownOption(clip(&c)))
+                    Err(AnswerError::UnknownOption)
                 }
             }
             (QuestionKind::Multi { options }, Answer::Choices(cs)) => {
                 let mut chosen: Vec<String> = Vec::new();
                 for c in cs {
                     if !options.iter().any(|o| o.id == c) {
-                        return Err(AnswerError::UnknownOption(clip(&c)));
+                        return Err(AnswerError::UnknownOption);
                     }
                     if !chosen.contains(&c) {
                         chosen.push(c);
@@ -176,10 +213,6 @@ impl Answer {
     }
 }
 
-fn clip(s: &str) -> String {
-    s.chars().take(40).collect()
-}
-
 fn number_json(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         // Exact: |n| < 2^53 and integral.
@@ -227,8 +260,9 @@ pub fn validate_date(s: &str, today: NaiveDate) -> Result<String, AnswerError> {
 pub enum AnswerError {
     #[error("this question expects {}", type_name(*.0, Lang::En))]
     WrongType(AnswerType),
-    #[error("'{0}' is not one of the choices")]
-    UnknownOption(String),
+    /// The value is not kept: a draft's wrong value may be something a person said.
+    #[error("the answer is not one of the choices")]
+    UnknownOption,
     #[error("'{0}' cannot be combined with other choices")]
     Exclusive(String),
     #[error("choose at least one option")]
@@ -275,9 +309,7 @@ impl AnswerError {
                 "answer.error.wrong_type",
                 &[("type", &type_name(*ty, lang))],
             ),
-            AnswerError::UnknownOption(o) => {
-                tf(lang, "answer.error.unknown_option", &[("option", o)])
-            }
+            AnswerError::UnknownOption => t(lang, "answer.error.unknown_option"),
             AnswerError::Exclusive(o) => tf(lang, "answer.error.exclusive", &[("option", o)]),
             AnswerError::NoChoice => t(lang, "answer.error.no_choice"),
             AnswerError::OutOfRange { min, max } => match (min, max) {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::answer::Answer;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Subject};
 use crate::effects::{
     ConsentKind, ConsentPurpose, Effects, Need, Priority, RedFlag, RiskLevel, RiskTarget,
 };
@@ -353,7 +353,12 @@ pub struct ConsentResult {
     pub agreed: Vec<ConsentPurpose>,
     /// What the person refused, or did not clearly agree to ("don't know" is not consent).
     pub declined: Vec<ConsentPurpose>,
-    /// Informed of everything asked, and agreed to the interview.
+    /// For a child: what a parent, a guardian or the child protection authority authorised.
+    pub authorised: Vec<ConsentPurpose>,
+    /// The consent was taken for a child (the child's assent alone is not enough).
+    pub child: bool,
+    /// Informed of everything asked, agreed to the interview and, for a child, authorised by a
+    /// parent, a guardian or the child protection authority.
     pub valid_for_interview: bool,
     pub next_steps: Vec<NextStep>,
     pub explanation: String,
@@ -375,13 +380,15 @@ impl ConsentResult {
 }
 
 /// Reads consent from the answers themselves: only an explicit "yes" grants; "no", "don't know",
-/// "prefers not to say" and no answer all withhold.
+/// "prefers not to say" and no answer all withhold. An authorisation needs one "yes" among the
+/// questions that can give it (a parent or guardian, or else the authority).
 pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
     let form = session.form();
     let mut informed = BTreeSet::new();
     let mut not_informed = BTreeSet::new();
     let mut agreed = BTreeSet::new();
     let mut declined = BTreeSet::new();
+    let mut authorised = BTreeSet::new();
     for l in form.questions() {
         let QuestionKind::YesNo { yes, .. } = &l.question.kind else {
             continue;
@@ -396,12 +403,17 @@ pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
             (ConsentKind::Informed, false) => not_informed.insert(c.purpose),
             (ConsentKind::Agree, true) => agreed.insert(c.purpose),
             (ConsentKind::Agree, false) => declined.insert(c.purpose),
+            (ConsentKind::Authorise, true) => authorised.insert(c.purpose),
+            (ConsentKind::Authorise, false) => false,
         };
     }
     // A purpose agreed by one question and declined by another (e.g. the child's assent) is declined.
     let agreed: BTreeSet<_> = agreed.difference(&declined).copied().collect();
     let not_informed: BTreeSet<_> = not_informed.difference(&informed).copied().collect();
-    let valid = not_informed.is_empty() && agreed.contains(&ConsentPurpose::Interview);
+    let child = session.subject() == Subject::Child;
+    let authorised_ok = !child || authorised.contains(&ConsentPurpose::Interview);
+    let valid =
+        not_informed.is_empty() && agreed.contains(&ConsentPurpose::Interview) && authorised_ok;
 
     let list = |set: &BTreeSet<ConsentPurpose>| {
         set.iter()
@@ -438,6 +450,9 @@ pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
             &[("purposes", &list(&not_informed))],
         ));
     }
+    if !authorised_ok {
+        lines.push(t(lang, "consent.explain.not_authorised"));
+    }
     let extra: &[&str] = if valid {
         &["consent_recorded"]
     } else {
@@ -448,6 +463,8 @@ pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
         not_informed: not_informed.into_iter().collect(),
         agreed: agreed.into_iter().collect(),
         declined: declined.into_iter().collect(),
+        authorised: authorised.into_iter().collect(),
+        child,
         valid_for_interview: valid,
         next_steps: next_steps::for_assessment(extra, &BTreeSet::new(), lang),
         explanation: lines.join("\n"),

@@ -59,6 +59,8 @@ pub enum DraftError {
     Language(#[from] crate::lang::UnknownLanguage),
     #[error("the draft answers question '{0}', which form '{1}' does not have")]
     UnknownQuestion(String, String),
+    #[error("question '{0}' is required and cannot be skipped")]
+    RequiredSkipped(String),
     #[error("invalid answer to question '{question}': {error}")]
     InvalidAnswer {
         question: String,

@@ -123,10 +123,12 @@ id_enum!(
 );
 
 id_enum!(
-    /// `informed`: the worker explained it; `agree`: the person agrees to it.
+    /// `informed`: the worker explained it; `agree`: the person agrees to it; `authorise`: for a
+    /// child, a parent, a guardian or the child protection authority agrees to it.
     ConsentKind, "consent.kind", {
         Informed => "informed",
         Agree => "agree",
+        Authorise => "authorise",
     }
 );
 

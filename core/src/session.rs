@@ -18,6 +18,9 @@ use crate::lang::{Direction, Lang};
 use crate::result::{self, FormResult};
 use crate::rules::RuleSet;
 
+/// The oldest age a context may give a form that has no age question of its own.
+pub const MAX_AGE: u32 = 120;
+
 /// Where the session is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
@@ -112,6 +115,25 @@ impl Session {
                 lang: language,
             });
         }
+        if let Some(age) = context.age {
+            // The known age must be one the age question would accept.
+            if let Some(l) = form.with_role(Role::Age) {
+                Answer::Number(f64::from(age))
+                    .validate(l.question)
+                    .map_err(|error| SessionError::InvalidAnswer {
+                        question: l.question.id.clone(),
+                        error,
+                    })?;
+            } else if age > MAX_AGE {
+                return Err(SessionError::InvalidAnswer {
+                    question: "age".into(),
+                    error: AnswerError::OutOfRange {
+                        min: Some(0.0),
+                        max: Some(f64::from(MAX_AGE)),
+                    },
+                });
+            }
+        }
         let mut session = Session {
             form,
             language,
@@ -160,8 +182,11 @@ impl Session {
             session.answers.insert(id.clone(), answer);
         }
         for id in &draft.skipped {
-            if form.question(id).is_none() {
+            let Some(located) = form.question(id) else {
                 return Err(DraftError::UnknownQuestion(clip(id), form.id.clone()).into());
+            };
+            if located.question.required {
+                return Err(DraftError::RequiredSkipped(id.clone()).into());
             }
             if !session.answers.contains_key(id) {
                 session.skipped.insert(id.clone());
@@ -253,6 +278,26 @@ impl Session {
         self.errors.clear();
         self.advance(p);
         Ok(())
+    }
+
+    /// Answers with the ids of the options the user picked on the screen (`options` and
+    /// `special_options` of [`QuestionView`]): `yes`/`no`, option ids, `dont_know`,
+    /// `prefer_not_to_say`. One id for yes/no and single questions, one or more for multi.
+    pub fn choose(&mut self, option_ids: &[String]) -> Screen {
+        let answer = self
+            .current_question()
+            .map(|q| Answer::from_option_ids(q, option_ids));
+        match answer {
+            Some(Ok(a)) => self.answer(a),
+            Some(Err(e)) => {
+                self.errors = vec![e.message(self.language)];
+                self.screen()
+            }
+            None => {
+                self.errors = vec![self.error_message(&SessionError::NoQuestion)];
+                self.screen()
+            }
+        }
     }
 
     /// Answers from typed text, read by the question's type: a number, a date, or a text.
