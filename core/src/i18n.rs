@@ -96,6 +96,22 @@ mod tests {
     }
 
     #[test]
+    fn no_message_says_victim_without_possible() {
+        for lang in Lang::ALL {
+            for (key, text) in messages(lang) {
+                let bad = crate::wording::unqualified_victim(text);
+                assert!(bad.is_empty(), "{lang} {key}: {bad:?}");
+            }
+        }
+        for ind in &crate::catalogue::Catalogue::embedded().indicators {
+            for lang in Lang::ALL {
+                let bad = crate::wording::unqualified_victim(ind.title.get(lang));
+                assert!(bad.is_empty(), "{} ({lang}): {bad:?}", ind.id);
+            }
+        }
+    }
+
+    #[test]
     fn placeholders_are_replaced() {
         assert_eq!(placeholders("a {x} b {y}"), vec!["x", "y"]);
         assert_eq!(

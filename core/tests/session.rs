@@ -1013,6 +1013,7 @@ fn half_done_interview() -> Session {
     s.answer(choice("partly"));
     s.answer_text("34");
     s.answer(choice("still_in_it"));
+    s.answer_text("2024-05");
     s.answer(Answer::No);
     s.skip();
     s.answer(Answer::Yes);
@@ -1025,12 +1026,29 @@ fn half_done_interview() -> Session {
 }
 
 #[test]
+fn a_future_or_malformed_date_is_refused_on_screen() {
+    let mut s = start("interview", Lang::En, Some(30));
+    s.answer(choice("comfortable"));
+    s.answer(choice("left"));
+    assert_eq!(qid(&s.screen()), "situation_since");
+    for bad in ["2999", "last year", "2024-13"] {
+        let screen = s.answer_text(bad);
+        assert_eq!(qid(&screen), "situation_since", "{bad} accepted");
+        assert!(!screen.errors.is_empty(), "{bad}: no message");
+    }
+    let screen = s.answer_text("2023");
+    assert_ne!(qid(&screen), "situation_since");
+    assert_eq!(s.draft().answers["situation_since"], json!("2023"));
+}
+
+#[test]
 fn a_draft_round_trips_through_json() {
     let s = half_done_interview();
     let saved = s.draft();
     assert_eq!(saved.position.as_deref(), Some("controller_nearby"));
     assert_eq!(saved.skipped, ["controller_nearby"]);
     assert_eq!(saved.answers["age"], json!(34));
+    assert_eq!(saved.answers["situation_since"], json!("2024-05"));
     assert_eq!(
         saved.answers["life_before_a"],
         json!(["no_income", "past_harm"])

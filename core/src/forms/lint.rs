@@ -34,6 +34,8 @@ fn is_form_id(id: &str) -> bool {
 struct Lint<'a> {
     form: &'a Form,
     problems: Vec<String>,
+    /// Indicator titles, lowercased, per language: a prompt must not read one aloud.
+    titles: HashSet<(Lang, String)>,
 }
 
 impl Lint<'_> {
@@ -145,11 +147,7 @@ impl Lint<'_> {
                 .trim_end_matches('?')
                 .trim()
                 .to_lowercase();
-            if catalogue
-                .indicators
-                .iter()
-                .any(|i| i.title.get(*lang).to_lowercase() == prompt)
-            {
+            if self.titles.contains(&(*lang, prompt)) {
                 self.problems.push(format!(
                     "{place}: the prompt reads an indicator title aloud"
                 ));
@@ -379,9 +377,15 @@ impl Lint<'_> {
 
 /// Every breach of the form invariants; empty when the form is fine.
 pub fn lint(form: &Form) -> Vec<String> {
+    let titles = Catalogue::embedded()
+        .indicators
+        .iter()
+        .flat_map(|i| Lang::ALL.map(|l| (l, i.title.get(l).to_lowercase())))
+        .collect();
     Lint {
         form,
         problems: Vec::new(),
+        titles,
     }
     .run()
 }

@@ -298,12 +298,24 @@ fn finish(
 
 impl Directory {
     /// Reads a directory from CSV. `name` and `fictitious` describe the file (CSV has no header
-    /// for them). Rows are numbered as lines of the file (the header is line 1).
+    /// for them); a `#` comment line that says FICTITIOUS (or FICTIF, FICTICIO) marks the file as
+    /// fictitious too, so that demo data stays marked wherever it is loaded from. Rows are numbered
+    /// as lines of the file (the header is line 1).
     pub fn from_csv(
         data: &str,
         name: &str,
         fictitious: bool,
     ) -> Result<LoadReport, DirectoryError> {
+        let marked = data.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with('#') && {
+                let upper = l.to_uppercase();
+                ["FICTITIOUS", "FICTIF", "FICTICIO"]
+                    .iter()
+                    .any(|w| upper.contains(w))
+            }
+        });
+        let fictitious = fictitious || marked;
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
@@ -525,6 +537,25 @@ mod tests {
         assert!(rows[4].0 == 7 && rows[4].1.contains("area"));
         assert!(rows[5].0 == 8 && rows[5].1.contains("reach"));
         assert!(rows[6].0 == 9 && rows[6].1.contains("language"));
+    }
+
+    #[test]
+    fn a_comment_marks_a_csv_file_fictitious() {
+        let csv = "# FICTITIOUS demo data\nid,organisation,service,categories,area,phone,languages,takes_children\n\
+                   a1,Org,Clinic,health,Kwilu,+243 1,fr,yes\n";
+        assert!(
+            Directory::from_csv(csv, "t", false)
+                .unwrap()
+                .directory
+                .fictitious
+        );
+        let plain = csv.replace("# FICTITIOUS demo data\n", "");
+        assert!(
+            !Directory::from_csv(&plain, "t", false)
+                .unwrap()
+                .directory
+                .fictitious
+        );
     }
 
     #[test]

@@ -190,6 +190,17 @@ pub fn resolve_area(directory: &Directory, area: &str) -> String {
 
 /// Proposes services for every need and red flag, most urgent first.
 pub fn propose(directory: &Directory, req: &MatchRequest, lang: Lang) -> MatchResult {
+    // A child alone is a child, whether or not the caller said so.
+    let child_flagged;
+    let req = if req.flags.contains(&RedFlag::UnaccompaniedChild) && !req.child {
+        child_flagged = MatchRequest {
+            child: true,
+            ..req.clone()
+        };
+        &child_flagged
+    } else {
+        req
+    };
     let resolved;
     let req = match &req.area {
         Some(area) => {
@@ -305,6 +316,29 @@ pub fn propose(directory: &Directory, req: &MatchRequest, lang: Lang) -> MatchRe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unaccompanied_child_gets_only_services_for_children() {
+        let req = MatchRequest {
+            flags: [RedFlag::UnaccompaniedChild].into(),
+            area: Some("Kikwit".into()),
+            ..MatchRequest::default()
+        };
+        let result = propose(Directory::sample_kwilu(), &req, Lang::En);
+        let shelter = result
+            .proposals
+            .iter()
+            .find(|p| p.category == ServiceCategory::Shelter)
+            .unwrap();
+        assert!(!shelter.services.is_empty());
+        assert!(shelter.services.iter().all(|m| m.service.takes_children));
+        assert!(
+            result
+                .proposals
+                .iter()
+                .any(|p| p.category == ServiceCategory::ChildProtection)
+        );
+    }
 
     #[test]
     fn proximity_of_areas() {
