@@ -90,12 +90,7 @@ fn parse_line(line: &str, screen: &Screen) -> Action {
         let Some(q) = question else {
             return Action::Unknown;
         };
-        let all: Vec<&str> = q
-            .options
-            .iter()
-            .chain(&q.special_options)
-            .map(|o| o.id.as_str())
-            .collect();
+        let all = option_ids(q);
         let mut picked = Vec::new();
         for token in line.split([',', ' ']).filter(|s| !s.is_empty()) {
             let index = match token.parse::<usize>() {
@@ -112,14 +107,18 @@ fn parse_line(line: &str, screen: &Screen) -> Action {
     Action::Typed(line.to_string())
 }
 
-/// The option ids of chosen indices (options first, then the special options).
-fn ids_for(q: &QuestionView, picked: &[usize]) -> Vec<String> {
-    let all: Vec<&str> = q
-        .options
+/// Every option id of a question as numbered on screen: its options, then the special options.
+fn option_ids(q: &QuestionView) -> Vec<&str> {
+    q.options
         .iter()
         .chain(&q.special_options)
         .map(|o| o.id.as_str())
-        .collect();
+        .collect()
+}
+
+/// The option ids of chosen indices.
+fn ids_for(q: &QuestionView, picked: &[usize]) -> Vec<String> {
+    let all = option_ids(q);
     picked
         .iter()
         .filter_map(|&i| all.get(i))

@@ -9,6 +9,7 @@ use crate::catalogue::{Catalogue, Subject};
 use crate::effects::{
     ConsentKind, ConsentPurpose, Effects, Need, Priority, RedFlag, RiskLevel, RiskTarget,
 };
+use crate::explain;
 use crate::forms::QuestionKind;
 use crate::i18n::{t, tf};
 use crate::lang::Lang;
@@ -72,14 +73,7 @@ pub fn quick_check(evidence: &Evidence<'_>, lang: Lang) -> QuickCheckResult {
         ));
     }
     let red_flags = FlagView::list(&flags, lang);
-    if !red_flags.is_empty() {
-        let labels: Vec<&str> = red_flags.iter().map(|f| f.label.as_str()).collect();
-        lines.push(tf(
-            lang,
-            "explain.red_flags",
-            &[("flags", &labels.join("; "))],
-        ));
-    }
+    lines.extend(explain::red_flags_line(&red_flags, lang));
     lines.push(t(lang, "explain.disclaimer"));
     QuickCheckResult {
         outcome,
@@ -203,14 +197,7 @@ pub fn needs(evidence: &Evidence<'_>, lang: Lang) -> NeedsResult {
         }
     }
     let red_flags = FlagView::list(&flags, lang);
-    if !red_flags.is_empty() {
-        let labels: Vec<&str> = red_flags.iter().map(|f| f.label.as_str()).collect();
-        lines.push(tf(
-            lang,
-            "explain.red_flags",
-            &[("flags", &labels.join("; "))],
-        ));
-    }
+    lines.extend(explain::red_flags_line(&red_flags, lang));
     let extra: &[&str] = if needs.is_empty() {
         &["inform_rights"]
     } else {
@@ -305,14 +292,7 @@ pub fn risk(evidence: &Evidence<'_>, lang: Lang) -> RiskResult {
         })
         .collect();
     let red_flags = FlagView::list(&flags, lang);
-    if !red_flags.is_empty() {
-        let labels: Vec<&str> = red_flags.iter().map(|f| f.label.as_str()).collect();
-        lines.push(tf(
-            lang,
-            "explain.red_flags",
-            &[("flags", &labels.join("; "))],
-        ));
-    }
+    lines.extend(explain::red_flags_line(&red_flags, lang));
     let high = |target: RiskTarget| {
         risks
             .iter()

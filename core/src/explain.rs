@@ -5,7 +5,7 @@ use crate::catalogue::{Catalogue, Dimension, Subject};
 use crate::i18n::{t, tf};
 use crate::lang::Lang;
 use crate::rules::{Counts, Pattern, RuleSet};
-use crate::scoring::{Outcome, ScreeningResult};
+use crate::scoring::{FlagView, Outcome, ScreeningResult};
 
 pub fn outcome_label(outcome: Outcome, lang: Lang) -> String {
     t(lang, &format!("outcome.{}", outcome.id()))
@@ -62,6 +62,19 @@ fn group_text(group: &[Dimension], lang: Lang) -> String {
         .map(|&d| format!("{} ({d})", catalogue.dimension_title(d, lang)))
         .collect::<Vec<_>>()
         .join(&t(lang, "explain.or"))
+}
+
+/// The explanation's red-flag sentence, when there are red flags.
+pub fn red_flags_line(flags: &[FlagView], lang: Lang) -> Option<String> {
+    if flags.is_empty() {
+        return None;
+    }
+    let labels: Vec<&str> = flags.iter().map(|f| f.label.as_str()).collect();
+    Some(tf(
+        lang,
+        "explain.red_flags",
+        &[("flags", &labels.join("; "))],
+    ))
 }
 
 /// The whole explanation of a screening, one sentence per line.
@@ -125,14 +138,7 @@ pub fn screening(result: &ScreeningResult, lang: Lang) -> String {
         }
     }
 
-    if !result.red_flags.is_empty() {
-        let labels: Vec<&str> = result.red_flags.iter().map(|f| f.label.as_str()).collect();
-        lines.push(tf(
-            lang,
-            "explain.red_flags",
-            &[("flags", &labels.join("; "))],
-        ));
-    }
+    lines.extend(red_flags_line(&result.red_flags, lang));
     lines.push(t(lang, "explain.disclaimer"));
     lines.join("\n")
 }

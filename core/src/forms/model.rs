@@ -308,6 +308,11 @@ impl RawSection {
 }
 
 /// Effect fields as they appear inline on options and thresholds.
+///
+/// `RawChoice` and `RawThreshold` repeat these fields instead of `#[serde(flatten)]`-ing this
+/// struct: serde cannot combine `flatten` with `deny_unknown_fields`, and refusing unknown fields is
+/// what turns a typo in a form (`"indicator"` for `"indicators"`) into an error instead of a lost
+/// mapping.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawEffects {
