@@ -72,10 +72,22 @@ impl Draft {
     /// Parses a draft from JSON. Only the JSON shape is checked here; [`crate::session::Session::resume`]
     /// checks the answers against the form.
     pub fn from_json(json: &str) -> Result<Draft, DraftError> {
-        // Answers are kept as raw JSON values at this stage, so serde can only complain about the
-        // envelope (field names, format, form, language, context): its messages carry no answer.
-        let draft: Draft =
-            serde_json::from_str(json).map_err(|e| DraftError::Malformed(e.to_string()))?;
+        // Serde quotes a wrongly typed value in its message ("invalid type: string \"…\""), and a
+        // wrong value may be something a person said: keep serde's words only when they name
+        // fields, and otherwise say where the problem is.
+        let draft: Draft = serde_json::from_str(json).map_err(|e| {
+            let message = e.to_string();
+            let names_fields =
+                message.starts_with("unknown field") || message.starts_with("missing field");
+            DraftError::Malformed(match e.classify() {
+                serde_json::error::Category::Data if !names_fields => format!(
+                    "a field has a value of the wrong type at line {} column {}",
+                    e.line(),
+                    e.column()
+                ),
+                _ => message,
+            })
+        })?;
         if draft.format != DRAFT_FORMAT {
             return Err(DraftError::NotADraft);
         }
@@ -88,5 +100,34 @@ impl Draft {
     pub fn to_json_pretty(&self) -> String {
         // A Draft holds only strings, numbers and JSON values: serialising it cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_drafts_never_repeat_their_values() {
+        let base = r#"{"format":"relais.draft","schema":1,"form":"needs","form_version":1,"language":"fr","#;
+        for tail in [
+            r#""answers":"ZebraSecret42"}"#,
+            r#""answers":{},"position":["ZebraSecret42"]}"#,
+            r#""answers":{},"context":{"age":"ZebraSecret42"}}"#,
+        ] {
+            let err = Draft::from_json(&format!("{base}{tail}"))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("ZebraSecret42"), "{err}");
+            assert!(err.contains("line 1"), "{err}");
+        }
+        let err = Draft::from_json(&format!("{base}\"answerz\":{{}}}}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `answerz`"), "{err}");
+        let err = Draft::from_json(r#"{"format":"relais.draft"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("missing field"), "{err}");
     }
 }

@@ -46,3 +46,37 @@ pub fn get(id: &str) -> Option<&'static TrainingCase> {
 
 /// The case `relais demo` runs by default.
 pub const DEFAULT_CASE: &str = "amani-kikwit";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FormResult, run_draft};
+
+    #[test]
+    fn every_training_case_parses_and_reaches_its_expected_outcome() {
+        let (cases, problems) = cases();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(get(DEFAULT_CASE).is_some());
+        for case in cases {
+            for lang in crate::Lang::ALL {
+                assert!(
+                    !case.story.get(lang).is_empty(),
+                    "{} story in {lang}",
+                    case.id
+                );
+                assert!(crate::wording::unqualified_victim(case.story.get(lang)).is_empty());
+            }
+            let interview = case.drafts.get("interview").expect("an interview draft");
+            match run_draft(interview).expect("the interview draft runs") {
+                FormResult::Interview(r) => {
+                    assert_eq!(r.outcome.id(), case.expected_outcome, "{}", case.id)
+                }
+                other => panic!("{}: {other:?}", case.id),
+            }
+            for (form, draft) in &case.drafts {
+                assert_eq!(&draft.form, form, "{}", case.id);
+                run_draft(draft).unwrap_or_else(|e| panic!("{} {form}: {e}", case.id));
+            }
+        }
+    }
+}
