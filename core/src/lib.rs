@@ -24,6 +24,7 @@ pub mod rules;
 pub mod scoring;
 pub mod session;
 pub mod training;
+pub mod vault;
 pub mod wording;
 
 pub use answer::{Answer, AnswerError};

@@ -1,0 +1,337 @@
+//! The vault's cryptography: key derivation and wrapping, value encryption with associated data and
+//! padding, blind indexes. Every key lives in a zeroizing buffer.
+//!
+//! Key hierarchy:
+//! - a random 256-bit **data key** encrypts everything; it is stored only wrapped;
+//! - the **key-encryption key** = HKDF-SHA256(Argon2id(passphrase, salt, params), platform secret),
+//!   so a copied vault file cannot be brute-forced off the device when the platform supplies a
+//!   hardware-held secret;
+//! - per-purpose subkeys of the data key (HKDF): values, blind indexes, audit chain.
+
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// The first byte of every encrypted value: the format version.
+pub const VALUE_VERSION: u8 = 1;
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+
+/// Argon2id parameters, stored with each vault so they can grow on newer phones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Iterations.
+    pub t: u32,
+    /// Parallelism.
+    pub p: u32,
+}
+
+impl KdfParams {
+    /// The floor for real vaults: 64 MiB, 3 passes (the design's minimum).
+    pub const DEFAULT: KdfParams = KdfParams {
+        m_kib: 64 * 1024,
+        t: 3,
+        p: 1,
+    };
+
+    /// Tiny parameters for tests only: they make a vault guessable.
+    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
+}
+
+impl Default for KdfParams {
+    fn default() -> Self {
+        KdfParams::DEFAULT
+    }
+}
+
+/// Why a cryptographic operation failed. Deliberately coarse: it says nothing of keys or contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("the key derivation parameters are invalid")]
+    Params,
+    #[error("the system random generator failed")]
+    Random,
+    #[error("a value failed authentication (wrong key, or the data was altered or moved)")]
+    Authentication,
+    #[error("a value has an unknown format version")]
+    Version,
+}
+
+/// A 256-bit secret key, wiped from memory when dropped.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    pub fn random() -> Result<Key, CryptoError> {
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k).map_err(|_| CryptoError::Random)?;
+        Ok(Key(k))
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Key {
+        Key(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// A subkey for one purpose (HKDF-SHA256 with the purpose as info).
+    pub fn derive(&self, purpose: &str) -> Key {
+        let hk = Hkdf::<Sha256>::new(Some(b"relais.vault.subkey.v1"), &self.0);
+        let mut out = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's 8160-byte limit: expand cannot fail.
+        let _ = hk.expand(purpose.as_bytes(), &mut out);
+        Key(out)
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(…)")
+    }
+}
+
+/// Random bytes from the system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], CryptoError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| CryptoError::Random)?;
+    Ok(b)
+}
+
+/// The key-encryption key from a passphrase, the vault's salt and parameters, and the platform's
+/// secret (empty when the platform has none).
+pub fn derive_kek(
+    passphrase: &[u8],
+    salt: &[u8],
+    params: KdfParams,
+    platform_secret: &[u8],
+) -> Result<Key, CryptoError> {
+    let argon_params = argon2::Params::new(params.m_kib, params.t, params.p, Some(32))
+        .map_err(|_| CryptoError::Params)?;
+    let argon = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon_params,
+    );
+    let mut stretched = Zeroizing::new([0u8; 32]);
+    argon
+        .hash_password_into(passphrase, salt, stretched.as_mut())
+        .map_err(|_| CryptoError::Params)?;
+    let hk = Hkdf::<Sha256>::new(Some(platform_secret), stretched.as_ref());
+    let mut kek = [0u8; 32];
+    let _ = hk.expand(b"relais.vault.kek.v1", &mut kek);
+    Ok(Key(kek))
+}
+
+fn cipher(key: &Key) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(key.as_bytes().into())
+}
+
+/// Padded plaintext length: short values to 256 or 1024 bytes, then to the next 2 KiB, then (past
+/// 16 KiB) to the next 8 KiB, so that a ciphertext's size says little about its content.
+pub fn padded_len(len: usize) -> usize {
+    let with_marker = len + 1;
+    let round = |n: usize, to: usize| n.div_ceil(to) * to;
+    match with_marker {
+        0..=256 => 256,
+        257..=1024 => 1024,
+        1025..=16384 => round(with_marker, 2048),
+        _ => round(with_marker, 8192),
+    }
+}
+
+/// Encrypts a value: `version || nonce || ciphertext+tag`, the plaintext padded (ISO/IEC 7816-4)
+/// and bound by associated data to where it is stored.
+pub fn seal(key: &Key, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let mut padded = Zeroizing::new(Vec::with_capacity(padded_len(plaintext.len())));
+    padded.extend_from_slice(plaintext);
+    padded.push(0x80);
+    padded.resize(padded_len(plaintext.len()), 0);
+    let nonce_bytes = random_bytes::<NONCE_LEN>()?;
+    let nonce = XNonce::from(nonce_bytes);
+    let ct = cipher(key)
+        .encrypt(&nonce, Payload { msg: &padded, aad })
+        .map_err(|_| CryptoError::Authentication)?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
+    out.push(VALUE_VERSION);
+    out.extend_from_slice(&nonce_bytes);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Decrypts a value sealed by [`seal`] with the same associated data.
+pub fn open(key: &Key, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    let (&version, rest) = sealed.split_first().ok_or(CryptoError::Authentication)?;
+    if version != VALUE_VERSION {
+        return Err(CryptoError::Version);
+    }
+    if rest.len() < NONCE_LEN + TAG_LEN {
+        return Err(CryptoError::Authentication);
+    }
+    let (nonce_bytes, ct) = rest.split_at(NONCE_LEN);
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(nonce_bytes);
+    let padded = Zeroizing::new(
+        cipher(key)
+            .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad })
+            .map_err(|_| CryptoError::Authentication)?,
+    );
+    let end = padded
+        .iter()
+        .rposition(|&b| b != 0)
+        .filter(|&i| padded[i] == 0x80)
+        .ok_or(CryptoError::Authentication)?;
+    Ok(Zeroizing::new(padded[..end].to_vec()))
+}
+
+/// The associated data that binds a value to its table, record and column.
+pub fn aad(table: &str, record: &str, column: &str) -> Vec<u8> {
+    let mut a = Vec::with_capacity(32 + table.len() + record.len() + column.len());
+    a.extend_from_slice(b"relais.vault.v1\0");
+    for part in [table, record, column] {
+        a.extend_from_slice(part.as_bytes());
+        a.push(0);
+    }
+    a
+}
+
+/// A blind index: a keyed hash of a lookup value, so equal values can be found without storing them.
+pub fn blind_index(key: &Key, domain: &str, value: &str) -> Vec<u8> {
+    let mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.as_bytes());
+    let Ok(mut mac) = mac else {
+        return Vec::new(); // HMAC accepts keys of any length: unreachable
+    };
+    mac.update(domain.as_bytes());
+    mac.update(&[0]);
+    mac.update(value.trim().to_uppercase().as_bytes());
+    mac.finalize().into_bytes()[..16].to_vec()
+}
+
+/// HMAC-SHA256 of parts, for the audit chain.
+pub fn mac(key: &Key, parts: &[&[u8]]) -> Vec<u8> {
+    let Ok(mut mac) = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.as_bytes()) else {
+        return Vec::new();
+    };
+    for p in parts {
+        mac.update(&(p.len() as u64).to_be_bytes());
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_and_open_round_trip_with_padding() {
+        let key = Key::random().unwrap();
+        for len in [0usize, 1, 255, 256, 1000, 5000, 20000] {
+            let msg = vec![0x41u8; len];
+            let sealed = seal(&key, &msg, b"ad").unwrap();
+            assert_eq!(sealed.len(), 1 + 24 + padded_len(len) + 16);
+            assert_eq!(
+                open(&key, &sealed, b"ad").unwrap().as_slice(),
+                msg.as_slice()
+            );
+        }
+        // Trailing zero bytes in the plaintext survive the padding.
+        let msg = b"ends with zeros\0\0\0";
+        let sealed = seal(&key, msg, b"x").unwrap();
+        assert_eq!(open(&key, &sealed, b"x").unwrap().as_slice(), msg);
+    }
+
+    #[test]
+    fn tampering_moving_or_wrong_keys_are_refused() {
+        let key = Key::random().unwrap();
+        let sealed = seal(&key, b"secret", &aad("cases", "a", "data")).unwrap();
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x01;
+            assert!(
+                open(&key, &bad, &aad("cases", "a", "data")).is_err(),
+                "byte {i}"
+            );
+        }
+        assert_eq!(
+            open(&key, &sealed, &aad("cases", "b", "data")).unwrap_err(),
+            CryptoError::Authentication
+        );
+        assert_eq!(
+            open(&key, &sealed, &aad("notes", "a", "data")).unwrap_err(),
+            CryptoError::Authentication
+        );
+        assert!(open(&Key::random().unwrap(), &sealed, &aad("cases", "a", "data")).is_err());
+        assert!(open(&key, &sealed[..10], b"").is_err());
+        assert!(open(&key, &[], b"").is_err());
+    }
+
+    #[test]
+    fn padding_buckets() {
+        assert_eq!(padded_len(0), 256);
+        assert_eq!(padded_len(255), 256);
+        assert_eq!(padded_len(256), 1024);
+        assert_eq!(padded_len(1023), 1024);
+        assert_eq!(padded_len(1024), 2048);
+        assert_eq!(padded_len(5000), 6144);
+        assert_eq!(padded_len(16383), 16384);
+        assert_eq!(padded_len(16384), 24576);
+    }
+
+    #[test]
+    fn kek_depends_on_every_input() {
+        let p = KdfParams::INSECURE_FOR_TESTS;
+        let salt = [1u8; 16];
+        let k = derive_kek(b"pass", &salt, p, b"").unwrap();
+        assert_eq!(
+            k.as_bytes(),
+            derive_kek(b"pass", &salt, p, b"").unwrap().as_bytes()
+        );
+        assert_ne!(
+            k.as_bytes(),
+            derive_kek(b"pasS", &salt, p, b"").unwrap().as_bytes()
+        );
+        assert_ne!(
+            k.as_bytes(),
+            derive_kek(b"pass", &[2u8; 16], p, b"").unwrap().as_bytes()
+        );
+        assert_ne!(
+            k.as_bytes(),
+            derive_kek(b"pass", &salt, p, b"hw").unwrap().as_bytes()
+        );
+        assert_ne!(
+            k.as_bytes(),
+            derive_kek(b"pass", &salt, KdfParams { t: 2, ..p }, b"")
+                .unwrap()
+                .as_bytes()
+        );
+    }
+
+    #[test]
+    fn blind_indexes_are_keyed_and_normalised() {
+        let k = Key::random().unwrap();
+        assert_eq!(
+            blind_index(&k, "case.code", "rls-abc"),
+            blind_index(&k, "case.code", " RLS-ABC ")
+        );
+        assert_ne!(
+            blind_index(&k, "case.code", "RLS-ABC"),
+            blind_index(&k, "other", "RLS-ABC")
+        );
+        assert_ne!(
+            blind_index(&k, "case.code", "RLS-ABC"),
+            blind_index(&Key::random().unwrap(), "case.code", "RLS-ABC")
+        );
+    }
+}

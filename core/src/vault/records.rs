@@ -1,0 +1,756 @@
+//! The records of the vault: cases, their entries (screenings, assessments, consent records,
+//! notes) and referrals. Every readable field is sealed; a record that fails authentication is
+//! reported by id and the rest of the vault stays readable.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Result, Vault, VaultError, crypto, new_id, now};
+use crate::draft::Draft;
+use crate::effects::{ConsentPurpose, Priority};
+use crate::forms::{self, FormKind};
+use crate::result::FormResult;
+
+/// Case status, as IOM HTCDS v2.0 names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseStatus {
+    Active,
+    FollowUp,
+    Closed,
+    ClosedReferred,
+}
+
+impl CaseStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            CaseStatus::Active => "Active",
+            CaseStatus::FollowUp => "FollowUp",
+            CaseStatus::Closed => "Closed",
+            CaseStatus::ClosedReferred => "ClosedReferred",
+        }
+    }
+
+    fn parse(s: &str) -> Result<CaseStatus> {
+        match s {
+            "Active" => Ok(CaseStatus::Active),
+            "FollowUp" => Ok(CaseStatus::FollowUp),
+            "Closed" => Ok(CaseStatus::Closed),
+            "ClosedReferred" => Ok(CaseStatus::ClosedReferred),
+            _ => Err(VaultError::Storage("unknown case status".into())),
+        }
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, CaseStatus::Closed | CaseStatus::ClosedReferred)
+    }
+}
+
+/// Referral lifecycle: draft → sent → accepted | rejected (with a reason); accepted → completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    Draft,
+    Sent,
+    Accepted,
+    Rejected,
+    Completed,
+}
+
+impl ReferralStatus {
+    pub fn id(self) -> &'static str {
+        match self {
+            ReferralStatus::Draft => "draft",
+            ReferralStatus::Sent => "sent",
+            ReferralStatus::Accepted => "accepted",
+            ReferralStatus::Rejected => "rejected",
+            ReferralStatus::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<ReferralStatus> {
+        match s.trim() {
+            "draft" => Ok(ReferralStatus::Draft),
+            "sent" => Ok(ReferralStatus::Sent),
+            "accepted" => Ok(ReferralStatus::Accepted),
+            "rejected" => Ok(ReferralStatus::Rejected),
+            "completed" => Ok(ReferralStatus::Completed),
+            other => Err(VaultError::Invalid(format!(
+                "unknown referral status '{}': use draft, sent, accepted, rejected or completed",
+                other.chars().take(20).collect::<String>()
+            ))),
+        }
+    }
+
+    fn can_become(self, next: ReferralStatus) -> bool {
+        use ReferralStatus::*;
+        matches!(
+            (self, next),
+            (Draft, Sent) | (Sent, Accepted) | (Sent, Rejected) | (Accepted, Completed)
+        )
+    }
+}
+
+/// The sealed part of a case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CaseData {
+    code: String,
+}
+
+/// The kinds of case entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Screening,
+    Assessment,
+    Consent,
+    Note,
+}
+
+impl EntryKind {
+    fn id(self) -> &'static str {
+        match self {
+            EntryKind::Screening => "screening",
+            EntryKind::Assessment => "assessment",
+            EntryKind::Consent => "consent",
+            EntryKind::Note => "note",
+        }
+    }
+}
+
+/// A case in a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// The pseudonymous case code (`None` when the record failed authentication).
+    pub id: Option<String>,
+    pub status: CaseStatus,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub entries: u32,
+    pub referrals: u32,
+    /// The outcome of the latest screening, if any.
+    pub last_outcome: Option<String>,
+    /// The record failed authentication: altered or moved.
+    pub damaged: bool,
+}
+
+/// One entry of a case, decrypted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub kind: EntryKind,
+    pub created_at: i64,
+    pub content: Value,
+}
+
+/// What a referral records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferralData {
+    pub service_id: String,
+    pub organisation: String,
+    pub service: String,
+    pub categories: Vec<String>,
+    pub priority: Priority,
+    pub reason: String,
+    /// What is shared with the receiving service, as consent allows.
+    pub fields: Vec<String>,
+    /// The consent entry that allows the referral (`None` with an override).
+    pub consent_entry: Option<String>,
+    pub override_reason: Option<String>,
+    pub rejection_reason: Option<String>,
+    /// (status, time) of every change.
+    pub history: Vec<(ReferralStatus, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Referral {
+    pub id: String,
+    /// The case code.
+    pub case: String,
+    pub status: ReferralStatus,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub details: ReferralData,
+}
+
+/// Everything stored about one case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub id: String,
+    pub status: CaseStatus,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+    pub entries: Vec<Entry>,
+    pub referrals: Vec<Referral>,
+    /// Records of this case that failed authentication (table/id).
+    pub damaged: Vec<String>,
+}
+
+/// A new referral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReferral {
+    pub service_id: String,
+    pub organisation: String,
+    pub service: String,
+    pub categories: Vec<String>,
+    pub priority: Priority,
+    pub reason: String,
+    /// Proceed without consent, for this recorded reason (e.g. a threat to life).
+    pub override_reason: Option<String>,
+}
+
+/// The integrity report of `relais vault check`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub sqlite_integrity: String,
+    pub cases: usize,
+    pub entries: usize,
+    pub referrals: usize,
+    /// Records that failed authentication (table/id).
+    pub damaged: Vec<String>,
+    pub audit: super::audit::AuditCheck,
+    pub ok: bool,
+}
+
+const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn new_code() -> Result<String> {
+    let bytes = crypto::random_bytes::<8>()?;
+    let chars: String = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[(*b as usize) % 32] as char)
+        .collect();
+    Ok(format!("RLS-{}-{}", &chars[..4], &chars[4..]))
+}
+
+fn limit_text(text: &str, max: usize) -> Result<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(VaultError::Invalid("the text is empty".into()));
+    }
+    if t.chars().count() > max {
+        return Err(VaultError::Invalid(format!(
+            "the text is longer than {max} characters"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+/// The longest note, reason or override text accepted.
+pub const MAX_TEXT: usize = 4000;
+
+impl Vault {
+    /// Creates a case and returns its pseudonymous code (random: it says nothing of the person).
+    pub fn create_case(&mut self) -> Result<String> {
+        let (id, code) = loop {
+            let code = new_code()?;
+            let index = self.code_index(&code);
+            let taken: bool = self
+                .conn()
+                .query_row(
+                    "SELECT 1 FROM cases WHERE code_index = ?1",
+                    [&index],
+                    |_| Ok(true),
+                )
+                .optional()?
+                .unwrap_or(false);
+            if !taken {
+                break (new_id()?, code);
+            }
+        };
+        let data = self.seal_json("cases", &id, &CaseData { code: code.clone() })?;
+        self.conn().execute(
+            "INSERT INTO cases (id, code_index, status, created_at, closed_at, data)
+             VALUES (?1, ?2, 'Active', ?3, NULL, ?4)",
+            params![id, self.code_index(&code), now(), data],
+        )?;
+        self.audit("case.create", &id)?;
+        Ok(code)
+    }
+
+    /// The internal id of a case, by code.
+    fn case_row(&self, code: &str) -> Result<String> {
+        self.conn()
+            .query_row(
+                "SELECT id FROM cases WHERE code_index = ?1",
+                [self.code_index(code)],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(VaultError::NoSuch("case"))
+    }
+
+    fn case_code(&self, id: &str, sealed: &[u8]) -> Result<String> {
+        Ok(self.open_json::<CaseData>("cases", id, sealed)?.code)
+    }
+
+    /// Every case, newest first. A case whose record fails authentication is listed as damaged.
+    pub fn list_cases(&self) -> Result<Vec<CaseSummary>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT c.id, c.status, c.created_at, c.closed_at, c.data,
+                    (SELECT COUNT(*) FROM entries e WHERE e.case_id = c.id),
+                    (SELECT COUNT(*) FROM referrals r WHERE r.case_id = c.id)
+             FROM cases c ORDER BY c.created_at DESC, c.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, u32>(5)?,
+                r.get::<_, u32>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status, created_at, closed_at, data, entries, referrals) = row?;
+            let code = self.case_code(&id, &data).ok();
+            out.push(CaseSummary {
+                damaged: code.is_none(),
+                id: code,
+                status: CaseStatus::parse(&status)?,
+                created_at,
+                closed_at,
+                entries,
+                referrals,
+                last_outcome: self.last_outcome(&id),
+            });
+        }
+        Ok(out)
+    }
+
+    fn last_outcome(&self, case_id: &str) -> Option<String> {
+        let (id, data): (String, Vec<u8>) = self
+            .conn()
+            .query_row(
+                "SELECT id, data FROM entries WHERE case_id = ?1 AND kind = 'screening'
+                 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                [case_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()?;
+        let content: Value = self.open_json("entries", &id, &data).ok()?;
+        content["result"]["outcome"].as_str().map(str::to_string)
+    }
+
+    /// Everything stored about a case, notes included.
+    pub fn case(&self, code: &str) -> Result<CaseDetail> {
+        let id = self.case_row(code)?;
+        let (status, created_at, closed_at, data): (String, i64, Option<i64>, Vec<u8>) =
+            self.conn().query_row(
+                "SELECT status, created_at, closed_at, data FROM cases WHERE id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let mut damaged = Vec::new();
+        let code = match self.case_code(&id, &data) {
+            Ok(c) => c,
+            Err(_) => {
+                damaged.push(format!("cases/{id}"));
+                code.to_string()
+            }
+        };
+        let mut entries = Vec::new();
+        let mut stmt = self.conn().prepare(
+            "SELECT id, kind, created_at, data FROM entries WHERE case_id = ?1
+             ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([&id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (eid, kind, at, data) = row?;
+            let kind = match kind.as_str() {
+                "screening" => EntryKind::Screening,
+                "assessment" => EntryKind::Assessment,
+                "consent" => EntryKind::Consent,
+                _ => EntryKind::Note,
+            };
+            match self.open_json::<Value>("entries", &eid, &data) {
+                Ok(content) => entries.push(Entry {
+                    id: eid,
+                    kind,
+                    created_at: at,
+                    content,
+                }),
+                Err(_) => damaged.push(format!("entries/{eid}")),
+            }
+        }
+        let (referrals, bad) = self.referrals_of(Some(&id), &code)?;
+        damaged.extend(bad);
+        Ok(CaseDetail {
+            id: code,
+            status: CaseStatus::parse(&status)?,
+            created_at,
+            closed_at,
+            entries,
+            referrals,
+            damaged,
+        })
+    }
+
+    fn add_entry(&mut self, code: &str, kind: EntryKind, content: &Value) -> Result<String> {
+        let case_id = self.case_row(code)?;
+        let id = new_id()?;
+        let data = self.seal_json("entries", &id, content)?;
+        self.conn().execute(
+            "INSERT INTO entries (id, case_id, kind, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, case_id, kind.id(), now(), data],
+        )?;
+        self.audit(&format!("{}.add", kind.id()), &id)?;
+        Ok(id)
+    }
+
+    /// Adds a note to a case.
+    pub fn add_note(&mut self, code: &str, text: &str) -> Result<String> {
+        let text = limit_text(text, MAX_TEXT)?;
+        self.add_entry(code, EntryKind::Note, &serde_json::json!({ "text": text }))
+    }
+
+    /// Saves a finished form (its answers and its result) into a case: a screening for the quick
+    /// check and the interview, an assessment for needs and risk, a consent record for consent.
+    pub fn save_result(
+        &mut self,
+        code: &str,
+        draft: &Draft,
+        result: &FormResult,
+    ) -> Result<String> {
+        let kind = match forms::get(&draft.form).map(|f| f.kind) {
+            Some(FormKind::QuickCheck | FormKind::Interview) => EntryKind::Screening,
+            Some(FormKind::Needs | FormKind::Risk) => EntryKind::Assessment,
+            Some(FormKind::Consent) => EntryKind::Consent,
+            None => {
+                return Err(VaultError::Invalid(format!(
+                    "unknown form '{}'",
+                    draft.form
+                )));
+            }
+        };
+        let content = serde_json::json!({
+            "form": draft.form,
+            "form_version": draft.form_version,
+            "language": draft.language,
+            "scope": "case",
+            "answers": draft,
+            "result": result,
+        });
+        self.add_entry(code, kind, &content)
+    }
+
+    /// Records the person's consent to one referral or one handover, given now.
+    pub fn record_consent(
+        &mut self,
+        code: &str,
+        purpose: ConsentPurpose,
+        scope: &str,
+    ) -> Result<String> {
+        let content = serde_json::json!({
+            "form": null,
+            "scope": scope,
+            "result": {"agreed": [purpose], "valid_for_interview": true},
+        });
+        self.add_entry(code, EntryKind::Consent, &content)
+    }
+
+    /// The consent entry allowing `purpose` for `scope` (or for the whole case), newest first.
+    fn consent_for(
+        &self,
+        case: &CaseDetail,
+        purpose: ConsentPurpose,
+        scope: &str,
+    ) -> Option<String> {
+        let purpose = serde_json::to_value(purpose).ok()?;
+        case.entries
+            .iter()
+            .rev()
+            .filter(|e| e.kind == EntryKind::Consent)
+            .find(|e| {
+                let c = &e.content;
+                let in_scope = c["scope"] == "case" || c["scope"] == scope;
+                let agreed = c["result"]["agreed"]
+                    .as_array()
+                    .is_some_and(|a| a.contains(&purpose));
+                in_scope && agreed && c["result"]["valid_for_interview"] == true
+            })
+            .map(|e| e.id.clone())
+    }
+
+    /// Changes a case's status.
+    pub fn set_case_status(&mut self, code: &str, status: CaseStatus) -> Result<()> {
+        let id = self.case_row(code)?;
+        let closed_at = status.is_closed().then(now);
+        self.conn().execute(
+            "UPDATE cases SET status = ?1, closed_at = ?2 WHERE id = ?3",
+            params![status.id(), closed_at, id],
+        )?;
+        self.audit(&format!("case.status.{}", status.id()), &id)
+    }
+
+    /// Deletes a case and everything attached to it (the audit log keeps that it happened).
+    pub fn delete_case(&mut self, code: &str) -> Result<()> {
+        let id = self.case_row(code)?;
+        self.conn()
+            .execute("DELETE FROM cases WHERE id = ?1", [&id])?;
+        self.audit("case.delete", &id)
+    }
+
+    /// Creates a referral in draft, if the person consented to referral (for this service or for
+    /// the case) or an override is given with its reason.
+    pub fn create_referral(&mut self, code: &str, new: NewReferral) -> Result<String> {
+        let case = self.case(code)?;
+        let case_id = self.case_row(code)?;
+        let scope = format!("referral:{}", new.service_id);
+        let consent_entry = self.consent_for(&case, ConsentPurpose::Referral, &scope);
+        let override_reason = match (&consent_entry, &new.override_reason) {
+            (Some(_), _) => None,
+            (None, Some(reason)) => Some(limit_text(reason, MAX_TEXT)?),
+            (None, None) => return Err(VaultError::ConsentRequired),
+        };
+        // What travels: with consent, the screening summary and needs; on an override, only what
+        // the service needs to act (needs and priority).
+        let fields: &[&str] = if consent_entry.is_some() {
+            &[
+                "case.code",
+                "screening.outcome",
+                "screening.red_flags",
+                "needs",
+                "priority",
+                "reason",
+            ]
+        } else {
+            &["case.code", "needs", "priority", "reason"]
+        };
+        let fields: Vec<String> = fields.iter().map(|s| (*s).to_string()).collect();
+        let id = new_id()?;
+        let at = now();
+        let data = ReferralData {
+            service_id: new.service_id,
+            organisation: new.organisation,
+            service: new.service,
+            categories: new.categories,
+            priority: new.priority,
+            reason: limit_text(&new.reason, MAX_TEXT)?,
+            fields,
+            consent_entry,
+            override_reason: override_reason.clone(),
+            rejection_reason: None,
+            history: vec![(ReferralStatus::Draft, at)],
+        };
+        let sealed = self.seal_json("referrals", &id, &data)?;
+        self.conn().execute(
+            "INSERT INTO referrals (id, case_id, status, created_at, updated_at, data)
+             VALUES (?1, ?2, 'draft', ?3, ?3, ?4)",
+            params![id, case_id, at, sealed],
+        )?;
+        self.audit(
+            if override_reason.is_some() {
+                "referral.create.override"
+            } else {
+                "referral.create"
+            },
+            &id,
+        )?;
+        Ok(id)
+    }
+
+    /// Moves a referral along its lifecycle; a rejection needs its reason.
+    pub fn set_referral_status(
+        &mut self,
+        referral_id: &str,
+        status: ReferralStatus,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let (current, sealed): (String, Vec<u8>) = self
+            .conn()
+            .query_row(
+                "SELECT status, data FROM referrals WHERE id = ?1",
+                [referral_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(VaultError::NoSuch("referral"))?;
+        let current = ReferralStatus::parse(&current)?;
+        if !current.can_become(status) {
+            return Err(VaultError::Invalid(format!(
+                "a {} referral cannot become {}",
+                current.id(),
+                status.id()
+            )));
+        }
+        let mut data: ReferralData = self.open_json("referrals", referral_id, &sealed)?;
+        if status == ReferralStatus::Rejected {
+            let reason =
+                reason.ok_or_else(|| VaultError::Invalid("a rejection needs its reason".into()))?;
+            data.rejection_reason = Some(limit_text(reason, MAX_TEXT)?);
+        }
+        let at = now();
+        data.history.push((status, at));
+        let sealed = self.seal_json("referrals", referral_id, &data)?;
+        self.conn().execute(
+            "UPDATE referrals SET status = ?1, updated_at = ?2, data = ?3 WHERE id = ?4",
+            params![status.id(), at, sealed, referral_id],
+        )?;
+        self.audit(&format!("referral.{}", status.id()), referral_id)
+    }
+
+    fn referrals_of(
+        &self,
+        case_id: Option<&str>,
+        code: &str,
+    ) -> Result<(Vec<Referral>, Vec<String>)> {
+        let sql = "SELECT r.id, r.status, r.created_at, r.updated_at, r.data, r.case_id, c.data
+                   FROM referrals r JOIN cases c ON c.id = r.case_id
+                   WHERE (?1 IS NULL OR r.case_id = ?1) ORDER BY r.created_at, r.rowid";
+        let mut stmt = self.conn().prepare(sql)?;
+        let rows = stmt.query_map([case_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Vec<u8>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        let mut damaged = Vec::new();
+        for row in rows {
+            let (id, status, created_at, updated_at, data, cid, cdata) = row?;
+            let case = if case_id.is_some() {
+                code.to_string()
+            } else {
+                self.case_code(&cid, &cdata).unwrap_or_default()
+            };
+            match self.open_json::<ReferralData>("referrals", &id, &data) {
+                Ok(details) => out.push(Referral {
+                    id,
+                    case,
+                    status: ReferralStatus::parse(&status)?,
+                    created_at,
+                    updated_at,
+                    details,
+                }),
+                Err(_) => damaged.push(format!("referrals/{id}")),
+            }
+        }
+        Ok((out, damaged))
+    }
+
+    /// Every referral, oldest first, and the ids of damaged ones.
+    pub fn referrals(&self) -> Result<(Vec<Referral>, Vec<String>)> {
+        self.referrals_of(None, "")
+    }
+
+    /// Purges closed cases closed before `cutoff`, keeping anonymised counts. Returns how many.
+    pub fn purge_closed_before(&mut self, cutoff: i64) -> Result<usize> {
+        let ids: Vec<String> = {
+            let mut stmt = self.conn().prepare(
+                "SELECT id FROM cases WHERE status IN ('Closed', 'ClosedReferred')
+                 AND closed_at IS NOT NULL AND closed_at < ?1",
+            )?;
+            let rows = stmt.query_map([cutoff], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for id in &ids {
+            let counts = self.anonymised_counts_of(id);
+            for key in counts {
+                let current: i64 = super::meta_get(self.conn(), &format!("archive:{key}"))?
+                    .and_then(|v| String::from_utf8(v).ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                super::meta_set(
+                    self.conn(),
+                    &format!("archive:{key}"),
+                    (current + 1).to_string().as_bytes(),
+                )?;
+            }
+            self.conn()
+                .execute("DELETE FROM cases WHERE id = ?1", [id])?;
+            self.audit("case.purge", id)?;
+        }
+        Ok(ids.len())
+    }
+
+    /// The anonymised statistic keys a case counts in (`dimension=value`).
+    pub(crate) fn anonymised_counts_of(&self, case_id: &str) -> Vec<String> {
+        let mut keys = vec!["cases=all".to_string()];
+        let status: Option<String> = self
+            .conn()
+            .query_row("SELECT status FROM cases WHERE id = ?1", [case_id], |r| {
+                r.get(0)
+            })
+            .ok();
+        if let Some(s) = status {
+            keys.push(format!("status={s}"));
+        }
+        if let Some(outcome) = self.last_outcome(case_id) {
+            keys.push(format!("outcome={outcome}"));
+        }
+        keys
+    }
+
+    /// Counts kept from purged cases.
+    pub fn archived_counts(&self) -> Result<BTreeMap<String, i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT key, value FROM meta WHERE key LIKE 'archive:%'")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (k, v) = row?;
+            let n = String::from_utf8(v)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            out.insert(k.trim_start_matches("archive:").to_string(), n);
+        }
+        Ok(out)
+    }
+
+    /// Checks the whole vault: SQLite's own integrity check, every sealed value, the audit chain.
+    pub fn check(&self) -> Result<CheckReport> {
+        let sqlite_integrity: String =
+            self.conn()
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let mut damaged = Vec::new();
+        let mut counts = [0usize; 3];
+        for (i, table) in ["cases", "entries", "referrals"].iter().enumerate() {
+            let mut stmt = self
+                .conn()
+                .prepare(&format!("SELECT id, data FROM {table}"))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for row in rows {
+                let (id, data) = row?;
+                counts[i] += 1;
+                if self.open_json::<Value>(table, &id, &data).is_err() {
+                    damaged.push(format!("{table}/{id}"));
+                }
+            }
+        }
+        let audit = self.verify_audit()?;
+        let ok = sqlite_integrity == "ok" && damaged.is_empty() && audit.broken.is_empty();
+        Ok(CheckReport {
+            sqlite_integrity,
+            cases: counts[0],
+            entries: counts[1],
+            referrals: counts[2],
+            damaged,
+            audit,
+            ok,
+        })
+    }
+}
