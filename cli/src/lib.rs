@@ -8,7 +8,9 @@ mod forms_cmd;
 mod render;
 mod score_cmd;
 mod screen_cmd;
+mod secrets;
 mod terminal;
+mod vault_cmd;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,9 @@ pub struct Cli {
     /// Language of questions, results and messages: fr, en or es (default: $RELAIS_LANG, else fr).
     #[arg(long, global = true, value_parser = parse_lang)]
     pub lang: Option<Lang>,
+    /// The vault file (default: $RELAIS_VAULT, else the platform's data directory).
+    #[arg(long, value_name = "PATH")]
+    pub vault: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,6 +54,166 @@ pub enum Command {
     },
     /// Runs a fictitious training case end to end: interview, needs, and proposed services.
     Demo(DemoArgs),
+    /// The encrypted vault: create, change passphrase, set a duress passphrase, wipe, check.
+    Vault {
+        #[command(subcommand)]
+        command: VaultCommand,
+    },
+    /// Cases in the vault.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+    /// Refers a case to a service of the directory (needs consent, or --override with a reason).
+    Refer(ReferArgs),
+    /// Referrals in the vault.
+    Referrals {
+        #[command(subcommand)]
+        command: ReferralsCommand,
+    },
+    /// Exports consenting cases to IOM HTCDS v2.0 field names, or anonymised statistics.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportKind {
+    Htcds,
+    Stats,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub kind: ExportKind,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+    /// Statistics: the smallest count published (smaller cells are suppressed).
+    #[arg(long)]
+    pub k: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Creates the vault (passphrase from $RELAIS_PASSPHRASE or typed twice).
+    Init {
+        /// Failed unlocks before the vault erases itself.
+        #[arg(long, default_value_t = 10)]
+        max_failed: u32,
+        /// Purge closed cases this many days after closing.
+        #[arg(long)]
+        retention_days: Option<u32>,
+        /// Target unlock time on this device: the key derivation is calibrated to it (never below
+        /// Argon2id with 64 MiB and 3 passes).
+        #[arg(long, default_value_t = 500)]
+        unlock_ms: u64,
+    },
+    /// Changes the passphrase (new one from $RELAIS_NEW_PASSPHRASE or typed twice).
+    Passwd,
+    /// Sets the duress passphrase ($RELAIS_DURESS_PASSPHRASE or typed twice): entering it instead of
+    /// the passphrase silently erases the vault and opens an empty one.
+    Duress,
+    /// Panic wipe: erases every key and record and deletes the files. No passphrase needed.
+    Wipe {
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Checks integrity: SQLite's check, every sealed record, the audit chain.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log: who did what when, on which record id (never the content).
+    Audit {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Opens a new case; prints its pseudonymous code.
+    New {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the cases.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything stored about a case, notes included.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adds a note.
+    Note {
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Closes a case (`--referred`: closed after referral).
+    Close {
+        id: String,
+        #[arg(long)]
+        referred: bool,
+    },
+    /// Marks a case for follow-up.
+    FollowUp { id: String },
+    /// Makes a closed case active again.
+    Reopen { id: String },
+    /// Deletes a case and everything in it.
+    Delete { id: String },
+    /// Purges closed cases past the retention period now.
+    Purge,
+}
+
+#[derive(Debug, Args)]
+pub struct ReferArgs {
+    /// The case code.
+    pub case: String,
+    /// The service id in the directory.
+    #[arg(long)]
+    pub service: String,
+    /// emergency (24 h), urgent (72 h) or normal.
+    #[arg(long, default_value = "normal")]
+    pub priority: String,
+    /// Why the person is referred.
+    #[arg(long)]
+    pub reason: String,
+    /// The person agrees to this referral now (recorded as a consent entry).
+    #[arg(long)]
+    pub consent: bool,
+    /// Refers without consent, for this recorded reason.
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
+    /// The directory file (default: the fictitious Kwilu sample).
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferralsCommand {
+    /// Lists every referral.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Moves a referral on: sent, accepted, rejected (with --reason) or completed.
+    Status {
+        id: String,
+        status: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +264,12 @@ pub struct ScreenArgs {
     /// Prints the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Saves the screening into this case of the vault.
+    #[arg(long, value_name = "CASE")]
+    pub case: Option<String>,
+    /// Does not save into the vault, even when one exists.
+    #[arg(long, conflicts_with = "case")]
+    pub no_save: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,8 +410,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Forms { command } => forms_cmd::run(command, language(cli.lang)?),
         Command::Score(args) => score_cmd::run(&args, language(cli.lang)?),
-        Command::Screen(args) => screen_cmd::run(&args, cli.lang),
+        Command::Screen(args) => screen_cmd::run(&args, cli.lang, cli.vault.as_deref()),
         Command::Directory { command } => directory_cmd::run(command, language(cli.lang)?),
         Command::Demo(args) => demo::run(&args, language(cli.lang)?),
+        Command::Vault { command } => {
+            vault_cmd::run_vault(command, &secrets::vault_path(cli.vault.as_deref())?)
+        }
+        Command::Cases { command } => {
+            vault_cmd::run_cases(command, &secrets::vault_path(cli.vault.as_deref())?)
+        }
+        Command::Refer(args) => vault_cmd::run_refer(
+            &args,
+            &secrets::vault_path(cli.vault.as_deref())?,
+            language(cli.lang)?,
+        ),
+        Command::Referrals { command } => {
+            vault_cmd::run_referrals(command, &secrets::vault_path(cli.vault.as_deref())?)
+        }
+        Command::Export(args) => {
+            vault_cmd::run_export(&args, &secrets::vault_path(cli.vault.as_deref())?)
+        }
     }
 }

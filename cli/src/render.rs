@@ -198,10 +198,10 @@ pub fn screen(s: &Screen, highlight: Option<usize>) -> String {
                         ]
                     )
                 );
-                if section.starts_here {
-                    if let Some(intro) = &section.intro {
-                        let _ = writeln!(out, "  » {intro}");
-                    }
+                if section.starts_here
+                    && let Some(intro) = &section.intro
+                {
+                    let _ = writeln!(out, "  » {intro}");
                 }
             }
             let progress = tf(

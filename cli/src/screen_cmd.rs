@@ -71,7 +71,44 @@ fn save_draft(path: &Path, draft: &Draft) -> Result<(), CliError> {
     std::fs::rename(&tmp, path).map_err(file_error)
 }
 
-pub fn run(args: &ScreenArgs, cli_lang: Option<Lang>) -> Result<(), CliError> {
+/// Saves a finished form into the vault: into `--case`, or into a new case when a vault exists at
+/// the resolved path (unless `--no-save`). Returns the case code it was saved to.
+fn save(
+    args: &ScreenArgs,
+    vault: Option<&Path>,
+    draft: &Draft,
+    result: &FormResult,
+) -> Result<Option<String>, CliError> {
+    if args.no_save {
+        return Ok(None);
+    }
+    let path = crate::secrets::vault_path(vault)?;
+    if args.case.is_none() && !path.is_file() {
+        return Ok(None);
+    }
+    let mut v = crate::secrets::unlock(&path)?;
+    let err = |e| crate::secrets::vault_error(&path, e);
+    let code = match &args.case {
+        Some(code) => code.clone(),
+        None => v.create_case().map_err(err)?,
+    };
+    v.save_result(&code, draft, result).map_err(err)?;
+    eprintln!(
+        "{}",
+        tf(session_lang(draft), "cli.saved_to_case", &[("case", &code)])
+    );
+    Ok(Some(code))
+}
+
+fn session_lang(draft: &Draft) -> Lang {
+    draft.language.parse().unwrap_or(Lang::Fr)
+}
+
+pub fn run(
+    args: &ScreenArgs,
+    cli_lang: Option<Lang>,
+    vault: Option<&Path>,
+) -> Result<(), CliError> {
     check_form(&args.form)?;
     if let Some(path) = &args.answers {
         let mut draft = read_draft(path, &args.form)?;
@@ -85,6 +122,7 @@ pub fn run(args: &ScreenArgs, cli_lang: Option<Lang>) -> Result<(), CliError> {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
+        save(args, vault, &draft, &result)?;
         return output(&result, args.json);
     }
 
@@ -134,6 +172,7 @@ pub fn run(args: &ScreenArgs, cli_lang: Option<Lang>) -> Result<(), CliError> {
             if let Some(path) = &args.draft {
                 save_draft(path, &session.draft())?;
             }
+            save(args, vault, &session.draft(), &result)?;
             println!();
             output(&result, args.json)
         }

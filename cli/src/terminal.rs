@@ -238,16 +238,17 @@ fn draw(
     notice: Option<&str>,
 ) -> io::Result<()> {
     let mut shown = screen.clone();
-    if let Some(q) = shown.question.as_mut() {
-        if q.answer_type == AnswerType::Multi && !pending.is_empty() {
-            for (i, o) in q
-                .options
-                .iter_mut()
-                .chain(q.special_options.iter_mut())
-                .enumerate()
-            {
-                o.selected = pending.contains(&i);
-            }
+    if let Some(q) = shown.question.as_mut()
+        && q.answer_type == AnswerType::Multi
+        && !pending.is_empty()
+    {
+        for (i, o) in q
+            .options
+            .iter_mut()
+            .chain(q.special_options.iter_mut())
+            .enumerate()
+        {
+            o.selected = pending.contains(&i);
         }
     }
     let mut out = io::stdout();

@@ -10,6 +10,11 @@ use serde_json::Value;
 fn relais() -> Command {
     let mut cmd = Command::cargo_bin("relais").unwrap();
     cmd.env_remove("RELAIS_LANG");
+    // Never touch a real vault of the machine running the tests.
+    cmd.env(
+        "RELAIS_VAULT",
+        std::env::temp_dir().join("relais-no-vault-here/vault.db"),
+    );
     cmd
 }
 

@@ -162,13 +162,12 @@ impl Answer {
                 if chosen.is_empty() {
                     return Err(AnswerError::NoChoice);
                 }
-                if chosen.len() > 1 {
-                    if let Some(ex) = options
+                if chosen.len() > 1
+                    && let Some(ex) = options
                         .iter()
                         .find(|o| o.exclusive && chosen.contains(&o.id))
-                    {
-                        return Err(AnswerError::Exclusive(ex.id.clone()));
-                    }
+                {
+                    return Err(AnswerError::Exclusive(ex.id.clone()));
                 }
                 // Keep the form's order, so that equal answers are equal drafts.
                 let ordered = options

@@ -529,10 +529,10 @@ impl Session {
         if let Some(age) = self.context.age {
             return Some(age < adult_age);
         }
-        if let Some(l) = self.form.with_role(Role::Age) {
-            if let Some(Answer::Number(n)) = pass.shown(&l.question.id) {
-                return Some(*n < f64::from(adult_age));
-            }
+        if let Some(l) = self.form.with_role(Role::Age)
+            && let Some(Answer::Number(n)) = pass.shown(&l.question.id)
+        {
+            return Some(*n < f64::from(adult_age));
         }
         if let Some(l) = self.form.with_role(Role::PresumedMinor) {
             // Presumption of minority: in doubt, a child.
@@ -709,10 +709,10 @@ impl Session {
         let sections: Vec<&str> = {
             let mut ids: Vec<&str> = Vec::new();
             for &p in askable {
-                if let Some(s) = form.at(p).map(|l| l.section.id.as_str()) {
-                    if ids.last() != Some(&s) {
-                        ids.push(s);
-                    }
+                if let Some(s) = form.at(p).map(|l| l.section.id.as_str())
+                    && ids.last() != Some(&s)
+                {
+                    ids.push(s);
                 }
             }
             ids

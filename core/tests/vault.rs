@@ -188,14 +188,14 @@ fn passphrase_change_rewraps_only() {
     v.add_note(&code, "a note").unwrap();
     let before: Vec<u8> = Connection::open(&path)
         .unwrap()
-        .query_row("SELECT data FROM cases", [], |r| r.get(0))
+        .query_row("SELECT head FROM cases", [], |r| r.get(0))
         .unwrap();
     v.change_passphrase("new passphrase", &NoPlatformSecret)
         .unwrap();
     drop(v);
     let after: Vec<u8> = Connection::open(&path)
         .unwrap()
-        .query_row("SELECT data FROM cases", [], |r| r.get(0))
+        .query_row("SELECT head FROM cases", [], |r| r.get(0))
         .unwrap();
     assert_eq!(before, after, "records are not re-encrypted");
     assert!(matches!(
@@ -424,17 +424,22 @@ fn a_flipped_byte_in_any_ciphertext_is_detected_and_the_rest_stays_readable() {
     let b = v.create_case().unwrap();
     v.add_note(&a, "note of a").unwrap();
     v.add_note(&b, "note of b").unwrap();
+    let record =
+        serde_json::value::RawValue::from_string(r#"{"imported":"case record"}"#.into()).unwrap();
+    v.import_case(&record).unwrap();
     drop(v);
-    for (table, pos) in [
-        ("cases", 0usize),
-        ("cases", 30),
-        ("entries", 5),
-        ("entries", 200),
-    ] {
+    let cases = [
+        ("cases", "head", 0usize),
+        ("cases", "head", 30),
+        ("cases", "data", 40),
+        ("entries", "data", 5),
+        ("entries", "data", 200),
+    ];
+    for (table, column, pos) in cases {
         let conn = raw(&path);
         let (id, mut data): (String, Vec<u8>) = conn
             .query_row(
-                &format!("SELECT id, data FROM {table} ORDER BY id LIMIT 1"),
+                &format!("SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY id LIMIT 1"),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -442,28 +447,27 @@ fn a_flipped_byte_in_any_ciphertext_is_detected_and_the_rest_stays_readable() {
         let original = data.clone();
         let i = pos.min(data.len() - 1);
         data[i] ^= 0x40;
-        conn.execute(
-            &format!("UPDATE {table} SET data = ?1 WHERE id = ?2"),
-            rusqlite::params![data, id],
-        )
-        .unwrap();
+        let update = format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2");
+        conn.execute(&update, rusqlite::params![data, id]).unwrap();
         drop(conn);
         let v = unlock(&path).unwrap();
         let report = v.check().unwrap();
-        assert!(!report.ok);
-        assert_eq!(report.damaged, [format!("{table}/{id}")]);
+        assert!(!report.ok, "{table}.{column}");
+        let expected = if column == "head" || table != "cases" {
+            format!("{table}/{id}")
+        } else {
+            format!("cases/{id}#data")
+        };
+        assert_eq!(report.damaged, [expected]);
         let list = v.list_cases().unwrap();
-        assert_eq!(list.len(), 2);
+        assert_eq!(list.len(), 3);
         assert_eq!(
             list.iter().filter(|c| c.damaged).count(),
-            usize::from(table == "cases")
+            usize::from(column == "head")
         );
         drop(v);
         raw(&path)
-            .execute(
-                &format!("UPDATE {table} SET data = ?1 WHERE id = ?2"),
-                rusqlite::params![original, id],
-            )
+            .execute(&update, rusqlite::params![original, id])
             .unwrap();
         assert!(unlock(&path).unwrap().check().unwrap().ok);
     }
@@ -480,8 +484,8 @@ fn a_value_moved_to_another_row_or_column_is_detected() {
     let conn = raw(&path);
     // Swap the two cases' records: each now fails its row binding.
     conn.execute_batch(
-        "CREATE TEMP TABLE t AS SELECT id, data FROM cases;
-         UPDATE cases SET data = (SELECT data FROM t WHERE t.id <> cases.id);",
+        "CREATE TEMP TABLE t AS SELECT id, head FROM cases;
+         UPDATE cases SET head = (SELECT head FROM t WHERE t.id <> cases.id);",
     )
     .unwrap();
     drop(conn);

@@ -205,11 +205,11 @@ impl Lint<'_> {
                 }
             }
         }
-        if let QuestionKind::YesNo { no, .. } = &q.kind {
-            if no.consent.is_some() {
-                self.problems
-                    .push(format!("{place}: a consent effect goes on 'yes', not 'no'"));
-            }
+        if let QuestionKind::YesNo { no, .. } = &q.kind
+            && no.consent.is_some()
+        {
+            self.problems
+                .push(format!("{place}: a consent effect goes on 'yes', not 'no'"));
         }
     }
 

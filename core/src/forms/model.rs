@@ -505,10 +505,10 @@ impl RawQuestion {
                 }
             }
             T::Number => {
-                if let (Some(lo), Some(hi)) = (self.min, self.max) {
-                    if lo > hi {
-                        return Err(format!("min {lo} is above max {hi}"));
-                    }
+                if let (Some(lo), Some(hi)) = (self.min, self.max)
+                    && lo > hi
+                {
+                    return Err(format!("min {lo} is above max {hi}"));
                 }
                 let thresholds = self
                     .thresholds

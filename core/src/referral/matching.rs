@@ -146,15 +146,14 @@ fn rank(service: &Service, priority: Priority, req: &MatchRequest, lang: Lang) -
         };
         reasons.push(t(lang, "match.open_24h"));
     }
-    if let Some(code) = &req.language {
-        if service
+    if let Some(code) = &req.language
+        && service
             .languages
             .iter()
             .any(|l| l.eq_ignore_ascii_case(code))
-        {
-            score += 5;
-            reasons.push(tf(lang, "match.speaks", &[("language", code)]));
-        }
+    {
+        score += 5;
+        reasons.push(tf(lang, "match.speaks", &[("language", code)]));
     }
     if req.child
         && service

@@ -45,11 +45,8 @@ impl Vault {
     pub(crate) fn audit(&mut self, action: &str, target: &str) -> Result<()> {
         let last: Option<(i64, Vec<u8>)> = self
             .conn
-            .query_row(
-                "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (seq, prev) = last.map_or((1, Vec::new()), |(s, m)| (s + 1, m));
         let entry = AuditEntry {
@@ -60,10 +57,11 @@ impl Vault {
             target: target.to_string(),
         };
         let mac = entry_mac(&self.keys.audit, &prev, &entry);
-        self.conn.execute(
-            "INSERT INTO audit (seq, at, actor, action, target, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![entry.seq, entry.at, entry.actor, entry.action, entry.target, mac],
-        )?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, at, actor, action, target, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![entry.seq, entry.at, entry.actor, entry.action, entry.target, mac])?;
         Ok(())
     }
 

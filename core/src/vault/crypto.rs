@@ -48,6 +48,21 @@ impl KdfParams {
     };
 }
 
+impl KdfParams {
+    /// Parameters that take about `target` to derive on this device: the default memory, and as
+    /// many passes as fit (never fewer than the default's, at most 64).
+    pub fn calibrate(target: std::time::Duration) -> Result<KdfParams, CryptoError> {
+        let start = std::time::Instant::now();
+        derive_kek(b"calibration", &[0u8; 16], KdfParams::DEFAULT, b"")?;
+        let once = start.elapsed().as_secs_f64().max(1e-6);
+        let passes = (target.as_secs_f64() / once * f64::from(KdfParams::DEFAULT.t)).round();
+        Ok(KdfParams {
+            t: (passes as u32).clamp(KdfParams::DEFAULT.t, 64),
+            ..KdfParams::DEFAULT
+        })
+    }
+}
+
 impl Default for KdfParams {
     fn default() -> Self {
         KdfParams::DEFAULT
@@ -138,7 +153,7 @@ fn cipher(key: &Key) -> XChaCha20Poly1305 {
     XChaCha20Poly1305::new(key.as_bytes().into())
 }
 
-/// Padded plaintext length: short values to 256 or 1024 bytes, then to the next 2 KiB, then (past
+/// Padded length of a body: short values to 256 or 1024 bytes, then to the next KiB, then (past
 /// 16 KiB) to the next 8 KiB, so that a ciphertext's size says little about its content.
 pub fn padded_len(len: usize) -> usize {
     let with_marker = len + 1;
@@ -146,18 +161,38 @@ pub fn padded_len(len: usize) -> usize {
     match with_marker {
         0..=256 => 256,
         257..=1024 => 1024,
-        1025..=16384 => round(with_marker, 2048),
+        1025..=16384 => round(with_marker, 1024),
         _ => round(with_marker, 8192),
     }
 }
 
-/// Encrypts a value: `version || nonce || ciphertext+tag`, the plaintext padded (ISO/IEC 7816-4)
-/// and bound by associated data to where it is stored.
+/// Values at least this long are compressed (LZ4) before padding, when that makes them shorter.
+const COMPRESS_FROM: usize = 512;
+/// The largest value a sealed body may expand to: a guard against a decompression bomb (the body is
+/// authenticated before it is decompressed, so only the key holder could have written one).
+pub const MAX_VALUE: usize = 16 * 1024 * 1024;
+
+const BODY_RAW: u8 = 0;
+const BODY_LZ4: u8 = 1;
+
+/// Encrypts a value: `version || nonce || ciphertext+tag`. The sealed body is a flag byte (raw or
+/// LZ4) and the value, padded (ISO/IEC 7816-4) to a size bucket; the associated data binds it to
+/// where it is stored. Compressing first halves the bytes written for text records; padding after
+/// compression keeps the size coarse.
 pub fn seal(key: &Key, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let mut padded = Zeroizing::new(Vec::with_capacity(padded_len(plaintext.len())));
-    padded.extend_from_slice(plaintext);
+    let compressed = (plaintext.len() >= COMPRESS_FROM)
+        .then(|| Zeroizing::new(lz4_flex::block::compress_prepend_size(plaintext)))
+        .filter(|c| c.len() < plaintext.len());
+    let (flag, body): (u8, &[u8]) = match &compressed {
+        Some(c) => (BODY_LZ4, c.as_slice()),
+        None => (BODY_RAW, plaintext),
+    };
+    let total = padded_len(body.len() + 1);
+    let mut padded = Zeroizing::new(Vec::with_capacity(total));
+    padded.push(flag);
+    padded.extend_from_slice(body);
     padded.push(0x80);
-    padded.resize(padded_len(plaintext.len()), 0);
+    padded.resize(total, 0);
     let nonce_bytes = random_bytes::<NONCE_LEN>()?;
     let nonce = XNonce::from(nonce_bytes);
     let ct = cipher(key)
@@ -190,9 +225,25 @@ pub fn open(key: &Key, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, 
     let end = padded
         .iter()
         .rposition(|&b| b != 0)
-        .filter(|&i| padded[i] == 0x80)
+        .filter(|&i| padded[i] == 0x80 && i >= 1)
         .ok_or(CryptoError::Authentication)?;
-    Ok(Zeroizing::new(padded[..end].to_vec()))
+    let body = &padded[1..end];
+    match padded[0] {
+        BODY_RAW => Ok(Zeroizing::new(body.to_vec())),
+        BODY_LZ4 => {
+            let declared = body
+                .get(..4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                .ok_or(CryptoError::Authentication)?;
+            if declared > MAX_VALUE {
+                return Err(CryptoError::Authentication);
+            }
+            lz4_flex::block::decompress_size_prepended(body)
+                .map(Zeroizing::new)
+                .map_err(|_| CryptoError::Authentication)
+        }
+        _ => Err(CryptoError::Version),
+    }
 }
 
 /// The associated data that binds a value to its table, record and column.
@@ -238,14 +289,29 @@ mod tests {
     fn seal_and_open_round_trip_with_padding() {
         let key = Key::random().unwrap();
         for len in [0usize, 1, 255, 256, 1000, 5000, 20000] {
-            let msg = vec![0x41u8; len];
+            // Random bytes do not compress: the body is the value itself.
+            let mut msg = vec![0u8; len];
+            getrandom::fill(&mut msg).unwrap();
             let sealed = seal(&key, &msg, b"ad").unwrap();
-            assert_eq!(sealed.len(), 1 + 24 + padded_len(len) + 16);
+            assert_eq!(sealed.len(), 1 + 24 + padded_len(len + 1) + 16, "{len}");
             assert_eq!(
                 open(&key, &sealed, b"ad").unwrap().as_slice(),
                 msg.as_slice()
             );
         }
+        // Text compresses before padding, and comes back whole.
+        let text = "le travail était dur et la paie jamais versée; ".repeat(120);
+        let sealed = seal(&key, text.as_bytes(), b"ad").unwrap();
+        assert!(
+            sealed.len() < text.len() / 2,
+            "{} for {}",
+            sealed.len(),
+            text.len()
+        );
+        assert_eq!(
+            open(&key, &sealed, b"ad").unwrap().as_slice(),
+            text.as_bytes()
+        );
         // Trailing zero bytes in the plaintext survive the padding.
         let msg = b"ends with zeros\0\0\0";
         let sealed = seal(&key, msg, b"x").unwrap();
@@ -284,9 +350,37 @@ mod tests {
         assert_eq!(padded_len(256), 1024);
         assert_eq!(padded_len(1023), 1024);
         assert_eq!(padded_len(1024), 2048);
-        assert_eq!(padded_len(5000), 6144);
+        assert_eq!(padded_len(5000), 5120);
         assert_eq!(padded_len(16383), 16384);
         assert_eq!(padded_len(16384), 24576);
+    }
+
+    #[test]
+    fn an_authenticated_body_claiming_a_huge_size_is_refused() {
+        // Only the key holder can write one; still, nothing expands past the cap.
+        let key = Key::random().unwrap();
+        let mut body = vec![BODY_LZ4];
+        body.extend_from_slice(&(u32::MAX).to_le_bytes());
+        body.extend_from_slice(&[0x10, 0x41]);
+        body.push(0x80);
+        body.resize(256, 0);
+        let nonce = XNonce::from([3u8; 24]);
+        let ct = cipher(&key)
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: &body,
+                    aad: b"",
+                },
+            )
+            .unwrap();
+        let mut sealed = vec![VALUE_VERSION];
+        sealed.extend_from_slice(&[3u8; 24]);
+        sealed.extend_from_slice(&ct);
+        assert_eq!(
+            open(&key, &sealed, b"").unwrap_err(),
+            CryptoError::Authentication
+        );
     }
 
     #[test]
@@ -316,6 +410,14 @@ mod tests {
                 .unwrap()
                 .as_bytes()
         );
+    }
+
+    #[test]
+    fn calibration_never_goes_below_the_default() {
+        let fast = KdfParams::calibrate(std::time::Duration::from_millis(1)).unwrap();
+        assert_eq!(fast, KdfParams::DEFAULT);
+        let slow = KdfParams::calibrate(std::time::Duration::from_secs(600)).unwrap();
+        assert_eq!((slow.m_kib, slow.t), (KdfParams::DEFAULT.m_kib, 64));
     }
 
     #[test]

@@ -445,6 +445,21 @@ impl Vault {
         drop(self);
     }
 
+    /// Runs `f` in one transaction: everything it wrote is kept, or nothing is (bulk imports).
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// The file of the vault.
     pub fn path(&self) -> &Path {
         &self.path
@@ -507,10 +522,10 @@ impl Vault {
         // Erase in place first, so that nothing survives in the file system's free blocks as a
         // readable database even if deleting the files fails; a file that is not a readable vault
         // is removed all the same.
-        if let Ok(conn) = Connection::open(path) {
-            if schema::configure(&conn).is_ok() {
-                let _ = crypto_erase(&conn);
-            }
+        if let Ok(conn) = Connection::open(path)
+            && schema::configure(&conn).is_ok()
+        {
+            let _ = crypto_erase(&conn);
         }
         let mut names = vec![path.to_path_buf()];
         for suffix in ["-wal", "-shm", "-journal"] {
@@ -552,10 +567,12 @@ impl Vault {
 
     // --- sealing helpers for the record modules ------------------------------------------------
 
+    /// Seals a value as JSON for `table`/`id`/`column`.
     pub(crate) fn seal_json<T: serde::Serialize>(
         &self,
         table: &str,
         id: &str,
+        column: &str,
         value: &T,
     ) -> Result<Vec<u8>> {
         let json = Zeroizing::new(
@@ -564,7 +581,7 @@ impl Vault {
         Ok(crypto::seal(
             &self.keys.values,
             &json,
-            &crypto::aad(table, id, "data"),
+            &crypto::aad(table, id, column),
         )?)
     }
 
@@ -572,11 +589,27 @@ impl Vault {
         &self,
         table: &str,
         id: &str,
+        column: &str,
         sealed: &[u8],
     ) -> Result<T> {
-        let plain = crypto::open(&self.keys.values, sealed, &crypto::aad(table, id, "data"))
-            .map_err(|_| VaultError::Tampered(format!("{table}/{id}")))?;
+        let plain = self.open_value(table, id, column, sealed)?;
         serde_json::from_slice(&plain).map_err(|_| VaultError::Tampered(format!("{table}/{id}")))
+    }
+
+    /// The plaintext of a sealed value (wiped from memory when dropped).
+    pub(crate) fn open_value(
+        &self,
+        table: &str,
+        id: &str,
+        column: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        crypto::open(&self.keys.values, sealed, &crypto::aad(table, id, column))
+            .map_err(|_| VaultError::Tampered(format!("{table}/{id}")))
+    }
+
+    pub(crate) fn keys_values(&self) -> &Key {
+        &self.keys.values
     }
 
     pub(crate) fn code_index(&self, code: &str) -> Vec<u8> {

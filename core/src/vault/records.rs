@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::{Result, Vault, VaultError, crypto, new_id, now};
 use crate::draft::Draft;
@@ -93,9 +94,9 @@ impl ReferralStatus {
     }
 }
 
-/// The sealed part of a case.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct CaseData {
+/// The sealed head of a case: small, so that listings decrypt little.
+#[derive(Serialize, Deserialize)]
+struct CaseHead {
     code: String,
 }
 
@@ -176,7 +177,7 @@ pub struct Referral {
 }
 
 /// Everything stored about one case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseDetail {
     pub id: String,
     pub status: CaseStatus,
@@ -184,6 +185,9 @@ pub struct CaseDetail {
     pub closed_at: Option<i64>,
     pub entries: Vec<Entry>,
     pub referrals: Vec<Referral>,
+    /// The case record it was imported with, if it came from elsewhere (JSON, as received).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Box<RawValue>>,
     /// Records of this case that failed authentication (table/id).
     pub damaged: Vec<String>,
 }
@@ -244,52 +248,90 @@ pub const MAX_TEXT: usize = 4000;
 impl Vault {
     /// Creates a case and returns its pseudonymous code (random: it says nothing of the person).
     pub fn create_case(&mut self) -> Result<String> {
-        let (id, code) = loop {
-            let code = new_code()?;
-            let index = self.code_index(&code);
-            let taken: bool = self
-                .conn()
-                .query_row(
-                    "SELECT 1 FROM cases WHERE code_index = ?1",
-                    [&index],
-                    |_| Ok(true),
-                )
-                .optional()?
-                .unwrap_or(false);
-            if !taken {
-                break (new_id()?, code);
-            }
-        };
-        let data = self.seal_json("cases", &id, &CaseData { code: code.clone() })?;
-        self.conn().execute(
-            "INSERT INTO cases (id, code_index, status, created_at, closed_at, data)
-             VALUES (?1, ?2, 'Active', ?3, NULL, ?4)",
-            params![id, self.code_index(&code), now(), data],
-        )?;
+        let (id, code) = self.insert_case(None)?;
         self.audit("case.create", &id)?;
         Ok(code)
+    }
+
+    /// Brings in a whole case record (JSON, as received from another device) as a new case;
+    /// returns its code.
+    pub fn import_case(&mut self, record: &RawValue) -> Result<String> {
+        let (id, code) = self.insert_case(Some(record))?;
+        self.audit("case.import", &id)?;
+        Ok(code)
+    }
+
+    /// Brings in many case records in one transaction, with one audit entry for the batch; returns
+    /// their codes in order. Nothing is imported if any fails.
+    pub fn import_cases(&mut self, records: &[&RawValue]) -> Result<Vec<String>> {
+        self.transaction(|v| {
+            let codes = records
+                .iter()
+                .map(|r| v.insert_case(Some(r)).map(|(_, code)| code))
+                .collect::<Result<Vec<_>>>()?;
+            v.audit("case.import.batch", &codes.len().to_string())?;
+            Ok(codes)
+        })
+    }
+
+    /// Inserts a case row under a fresh code; a code already taken (the UNIQUE blind index says so)
+    /// is drawn again.
+    fn insert_case(&mut self, imported: Option<&RawValue>) -> Result<(String, String)> {
+        loop {
+            let code = new_code()?;
+            let id = new_id()?;
+            let head = self.seal_json("cases", &id, "head", &CaseHead { code: code.clone() })?;
+            // An imported record is sealed as received (it is valid JSON already).
+            let data = imported
+                .map(|r| {
+                    crypto::seal(
+                        self.keys_values(),
+                        r.get().as_bytes(),
+                        &crypto::aad("cases", &id, "data"),
+                    )
+                })
+                .transpose()?;
+            let inserted = self
+                .conn()
+                .prepare_cached(
+                    "INSERT INTO cases (id, code_index, status, created_at, closed_at, head, data)
+                     VALUES (?1, ?2, 'Active', ?3, NULL, ?4, ?5)",
+                )?
+                .execute(params![id, self.code_index(&code), now(), head, data]);
+            match inserted {
+                Ok(_) => return Ok((id, code)),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// The internal id of a case, by code.
     fn case_row(&self, code: &str) -> Result<String> {
         self.conn()
-            .query_row(
-                "SELECT id FROM cases WHERE code_index = ?1",
-                [self.code_index(code)],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM cases WHERE code_index = ?1")?
+            .query_row([self.code_index(code)], |r| r.get(0))
             .optional()?
             .ok_or(VaultError::NoSuch("case"))
     }
 
-    fn case_code(&self, id: &str, sealed: &[u8]) -> Result<String> {
-        Ok(self.open_json::<CaseData>("cases", id, sealed)?.code)
+    fn case_code(&self, id: &str, head: &[u8]) -> Result<String> {
+        Ok(self.open_json::<CaseHead>("cases", id, "head", head)?.code)
+    }
+
+    /// The imported record of a case, as received.
+    fn case_imported(&self, id: &str, data: &[u8]) -> Result<Box<RawValue>> {
+        let plain = self.open_value("cases", id, "data", data)?;
+        let text = String::from_utf8(plain.to_vec())
+            .map_err(|_| VaultError::Tampered(format!("cases/{id}")))?;
+        RawValue::from_string(text).map_err(|_| VaultError::Tampered(format!("cases/{id}")))
     }
 
     /// Every case, newest first. A case whose record fails authentication is listed as damaged.
     pub fn list_cases(&self) -> Result<Vec<CaseSummary>> {
         let mut stmt = self.conn().prepare(
-            "SELECT c.id, c.status, c.created_at, c.closed_at, c.data,
+            "SELECT c.id, c.status, c.created_at, c.closed_at, c.head,
                     (SELECT COUNT(*) FROM entries e WHERE e.case_id = c.id),
                     (SELECT COUNT(*) FROM referrals r WHERE r.case_id = c.id)
              FROM cases c ORDER BY c.created_at DESC, c.id",
@@ -317,7 +359,11 @@ impl Vault {
                 closed_at,
                 entries,
                 referrals,
-                last_outcome: self.last_outcome(&id),
+                last_outcome: if entries > 0 {
+                    self.last_outcome(&id)
+                } else {
+                    None
+                },
             });
         }
         Ok(out)
@@ -326,36 +372,47 @@ impl Vault {
     fn last_outcome(&self, case_id: &str) -> Option<String> {
         let (id, data): (String, Vec<u8>) = self
             .conn()
-            .query_row(
+            .prepare_cached(
                 "SELECT id, data FROM entries WHERE case_id = ?1 AND kind = 'screening'
                  ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                [case_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
             )
+            .ok()?
+            .query_row([case_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .ok()?;
-        let content: Value = self.open_json("entries", &id, &data).ok()?;
+        let content: Value = self.open_json("entries", &id, "data", &data).ok()?;
         content["result"]["outcome"].as_str().map(str::to_string)
     }
 
     /// Everything stored about a case, notes included.
     pub fn case(&self, code: &str) -> Result<CaseDetail> {
         let id = self.case_row(code)?;
-        let (status, created_at, closed_at, data): (String, i64, Option<i64>, Vec<u8>) =
-            self.conn().query_row(
-                "SELECT status, created_at, closed_at, data FROM cases WHERE id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
+        type Row = (String, i64, Option<i64>, Vec<u8>, Option<Vec<u8>>);
+        let (status, created_at, closed_at, head, data): Row = self
+            .conn()
+            .prepare_cached(
+                "SELECT status, created_at, closed_at, head, data FROM cases WHERE id = ?1",
+            )?
+            .query_row([&id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?;
         let mut damaged = Vec::new();
-        let code = match self.case_code(&id, &data) {
+        let code = match self.case_code(&id, &head) {
             Ok(c) => c,
             Err(_) => {
                 damaged.push(format!("cases/{id}"));
                 code.to_string()
             }
         };
+        let imported = match data.map(|d| self.case_imported(&id, &d)) {
+            None => None,
+            Some(Ok(r)) => Some(r),
+            Some(Err(_)) => {
+                damaged.push(format!("cases/{id}#data"));
+                None
+            }
+        };
         let mut entries = Vec::new();
-        let mut stmt = self.conn().prepare(
+        let mut stmt = self.conn().prepare_cached(
             "SELECT id, kind, created_at, data FROM entries WHERE case_id = ?1
              ORDER BY created_at, rowid",
         )?;
@@ -375,7 +432,7 @@ impl Vault {
                 "consent" => EntryKind::Consent,
                 _ => EntryKind::Note,
             };
-            match self.open_json::<Value>("entries", &eid, &data) {
+            match self.open_json::<Value>("entries", &eid, "data", &data) {
                 Ok(content) => entries.push(Entry {
                     id: eid,
                     kind,
@@ -394,6 +451,7 @@ impl Vault {
             closed_at,
             entries,
             referrals,
+            imported,
             damaged,
         })
     }
@@ -401,7 +459,7 @@ impl Vault {
     fn add_entry(&mut self, code: &str, kind: EntryKind, content: &Value) -> Result<String> {
         let case_id = self.case_row(code)?;
         let id = new_id()?;
-        let data = self.seal_json("entries", &id, content)?;
+        let data = self.seal_json("entries", &id, "data", content)?;
         self.conn().execute(
             "INSERT INTO entries (id, case_id, kind, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, case_id, kind.id(), now(), data],
@@ -545,7 +603,7 @@ impl Vault {
             rejection_reason: None,
             history: vec![(ReferralStatus::Draft, at)],
         };
-        let sealed = self.seal_json("referrals", &id, &data)?;
+        let sealed = self.seal_json("referrals", &id, "data", &data)?;
         self.conn().execute(
             "INSERT INTO referrals (id, case_id, status, created_at, updated_at, data)
              VALUES (?1, ?2, 'draft', ?3, ?3, ?4)",
@@ -586,7 +644,7 @@ impl Vault {
                 status.id()
             )));
         }
-        let mut data: ReferralData = self.open_json("referrals", referral_id, &sealed)?;
+        let mut data: ReferralData = self.open_json("referrals", referral_id, "data", &sealed)?;
         if status == ReferralStatus::Rejected {
             let reason =
                 reason.ok_or_else(|| VaultError::Invalid("a rejection needs its reason".into()))?;
@@ -594,7 +652,7 @@ impl Vault {
         }
         let at = now();
         data.history.push((status, at));
-        let sealed = self.seal_json("referrals", referral_id, &data)?;
+        let sealed = self.seal_json("referrals", referral_id, "data", &data)?;
         self.conn().execute(
             "UPDATE referrals SET status = ?1, updated_at = ?2, data = ?3 WHERE id = ?4",
             params![status.id(), at, sealed, referral_id],
@@ -607,10 +665,10 @@ impl Vault {
         case_id: Option<&str>,
         code: &str,
     ) -> Result<(Vec<Referral>, Vec<String>)> {
-        let sql = "SELECT r.id, r.status, r.created_at, r.updated_at, r.data, r.case_id, c.data
+        let sql = "SELECT r.id, r.status, r.created_at, r.updated_at, r.data, r.case_id, c.head
                    FROM referrals r JOIN cases c ON c.id = r.case_id
                    WHERE (?1 IS NULL OR r.case_id = ?1) ORDER BY r.created_at, r.rowid";
-        let mut stmt = self.conn().prepare(sql)?;
+        let mut stmt = self.conn().prepare_cached(sql)?;
         let rows = stmt.query_map([case_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -631,7 +689,7 @@ impl Vault {
             } else {
                 self.case_code(&cid, &cdata).unwrap_or_default()
             };
-            match self.open_json::<ReferralData>("referrals", &id, &data) {
+            match self.open_json::<ReferralData>("referrals", &id, "data", &data) {
                 Ok(details) => out.push(Referral {
                     id,
                     case,
@@ -726,19 +784,36 @@ impl Vault {
                 .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         let mut damaged = Vec::new();
         let mut counts = [0usize; 3];
-        for (i, table) in ["cases", "entries", "referrals"].iter().enumerate() {
+        let sealed_columns = [
+            ("cases", "head"),
+            ("entries", "data"),
+            ("referrals", "data"),
+        ];
+        for (i, (table, column)) in sealed_columns.iter().enumerate() {
             let mut stmt = self
                 .conn()
-                .prepare(&format!("SELECT id, data FROM {table}"))?;
+                .prepare(&format!("SELECT id, {column} FROM {table}"))?;
             let rows = stmt.query_map([], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
             })?;
             for row in rows {
-                let (id, data) = row?;
+                let (id, sealed) = row?;
                 counts[i] += 1;
-                if self.open_json::<Value>(table, &id, &data).is_err() {
+                if self.open_value(table, &id, column, &sealed).is_err() {
                     damaged.push(format!("{table}/{id}"));
                 }
+            }
+        }
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, data FROM cases WHERE data IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (id, sealed) = row?;
+            if self.case_imported(&id, &sealed).is_err() {
+                damaged.push(format!("cases/{id}#data"));
             }
         }
         let audit = self.verify_audit()?;

@@ -36,7 +36,8 @@ pub const MIGRATIONS: &[&str] = &[
         status     TEXT NOT NULL,             -- HTCDS: Active, FollowUp, Closed, ClosedReferred
         created_at INTEGER NOT NULL,
         closed_at  INTEGER,
-        data       BLOB NOT NULL              -- encrypted case record
+        head       BLOB NOT NULL,             -- encrypted: the code (small, read by listings)
+        data       BLOB                       -- encrypted: an imported case record, if any
     );
 
     -- Screenings, assessments, consent records and notes of a case.
