@@ -342,10 +342,11 @@ fn suppress_total(n: u64, k: u32) -> Cell {
     }
 }
 
-/// Small-cell suppression of a one-way table: cells of 1 to k−1 are hidden; if exactly one cell is
-/// hidden it could be recovered from the total, so the next smallest cell is hidden too
-/// (complementary suppression), and then every hidden cell shows the same neutral marker "x"
-/// because a complementary cell may hold k or more. A table whose total is under k is hidden whole.
+/// Small-cell suppression of a one-way table: cells of 1 to k−1 are hidden (primary); then, while
+/// the hidden cells together hold fewer than k people, the smallest shown cell is hidden too
+/// (complementary), so that no hidden cell — nor any group of them — can be derived from the total.
+/// The marker is "<k" when every hidden cell is below k, else "x" for all of them (a complementary
+/// cell may hold k or more). A table whose total is under k is hidden whole.
 pub fn suppress(counts: &BTreeMap<String, u64>, k: u32) -> BTreeMap<String, Cell> {
     let k = u64::from(k);
     let total: u64 = counts.values().sum();
@@ -360,22 +361,26 @@ pub fn suppress(counts: &BTreeMap<String, u64>, k: u32) -> BTreeMap<String, Cell
         .filter(|&(_, &n)| n > 0 && n < k)
         .map(|(key, _)| key)
         .collect();
-    let mut complementary = false;
-    if hidden.len() == 1 {
+    let hidden_sum =
+        |hidden: &BTreeSet<&String>| hidden.iter().map(|key| counts[*key]).sum::<u64>();
+    while !hidden.is_empty() && hidden_sum(&hidden) < k {
         let next = counts
             .iter()
             .filter(|&(key, &n)| n > 0 && !hidden.contains(key))
             .min_by_key(|&(_, &n)| n)
             .map(|(key, _)| key);
-        if let Some(key) = next {
-            hidden.insert(key);
-            complementary = true;
+        match next {
+            Some(key) => {
+                hidden.insert(key);
+            }
+            None => break,
         }
     }
-    let marker = if complementary {
-        "x".to_string()
-    } else {
+    let all_small = hidden.iter().all(|key| counts[*key] < k);
+    let marker = if all_small {
         format!("<{k}")
+    } else {
+        "x".to_string()
     };
     counts
         .iter()
@@ -460,17 +465,19 @@ mod tests {
 
     #[test]
     fn small_cells_are_suppressed_with_a_complement() {
+        // One small cell: its complement is hidden too, and may hold k or more.
         let t = suppress(&table(&[("a", 50), ("b", 12), ("c", 3)]), 10);
         assert_eq!(t["a"], Cell::Count(50));
-        assert_eq!(
-            t["b"],
-            Cell::Suppressed("x".into()),
-            "complement of the only small cell"
-        );
+        assert_eq!(t["b"], Cell::Suppressed("x".into()));
         assert_eq!(t["c"], Cell::Suppressed("x".into()));
-        let t = suppress(&table(&[("a", 50), ("b", 4), ("c", 3)]), 10);
+        // Two small cells holding k or more together need no complement.
+        let t = suppress(&table(&[("a", 50), ("b", 6), ("c", 5)]), 10);
         assert_eq!(t["a"], Cell::Count(50));
         assert_eq!(t["b"], Cell::Suppressed("<10".into()));
+        // Two small cells holding fewer than k together: one more cell is hidden.
+        let t = suppress(&table(&[("a", 50), ("b", 4), ("c", 3), ("d", 20)]), 10);
+        assert_eq!(t["a"], Cell::Count(50));
+        assert_eq!(t["d"], Cell::Suppressed("x".into()));
         let t = suppress(&table(&[("a", 20), ("b", 10)]), 10);
         assert_eq!(t["b"], Cell::Count(10), "k itself is published");
         let t = suppress(&table(&[("a", 5), ("b", 3)]), 10);
