@@ -168,6 +168,16 @@ pub enum CasesCommand {
     FollowUp { id: String },
     /// Makes a closed case active again.
     Reopen { id: String },
+    /// Records the person's consent, given now, to one referral or one handover.
+    Consent {
+        id: String,
+        /// referral or handover.
+        #[arg(long)]
+        purpose: String,
+        /// What it is for: the service id of the referral, or the receiving organisation.
+        #[arg(long = "for", value_name = "SERVICE_OR_ORGANISATION")]
+        scope: String,
+    },
     /// Deletes a case and everything in it.
     Delete { id: String },
     /// Purges closed cases past the retention period now.

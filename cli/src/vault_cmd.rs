@@ -214,6 +214,20 @@ pub fn run_cases(command: CasesCommand, path: &Path) -> Result<(), CliError> {
             .set_case_status(&id, CaseStatus::FollowUp)
             .map_err(err),
         CasesCommand::Reopen { id } => vault.set_case_status(&id, CaseStatus::Active).map_err(err),
+        CasesCommand::Consent { id, purpose, scope } => {
+            let purpose = match purpose.trim() {
+                "referral" => ConsentPurpose::Referral,
+                "handover" => ConsentPurpose::Handover,
+                other => {
+                    return Err(CliError::Input(format!(
+                        "consent purpose '{other}': use referral or handover (the consent form records the rest)"
+                    )));
+                }
+            };
+            let scope = format!("{}:{}", purpose.id(), scope.trim());
+            vault.record_consent(&id, purpose, &scope).map_err(err)?;
+            Ok(())
+        }
         CasesCommand::Delete { id } => vault.delete_case(&id).map_err(err),
         CasesCommand::Purge => {
             let n = vault

@@ -206,6 +206,36 @@ fn referrals_are_gated_by_consent_and_follow_their_lifecycle() {
         ],
         "consent",
     );
+    // Consent recorded beforehand for this one referral (and one for a handover).
+    env.ok(&[
+        "cases",
+        "consent",
+        &id,
+        "--purpose",
+        "referral",
+        "--for",
+        "kk-cps-02",
+    ]);
+    env.ok(&[
+        "cases",
+        "consent",
+        &id,
+        "--purpose",
+        "handover",
+        "--for",
+        "Maison Lisanga",
+    ]);
+    env.fails(
+        PASS,
+        &["cases", "consent", &id, "--purpose", "gossip", "--for", "x"],
+        "use referral or handover",
+    );
+    env.ok(&["refer", &id, "--service", "kk-cps-02", "--reason", "écoute"]);
+    env.fails(
+        PASS,
+        &["refer", &id, "--service", "kk-cja-05", "--reason", "x"],
+        "consent",
+    );
     env.fails(
         PASS,
         &[
@@ -272,6 +302,18 @@ fn referrals_are_gated_by_consent_and_follow_their_lifecycle() {
         "unknown referral status",
     );
     let list = env.json(&["referrals", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let show = env.json(&["cases", "show", &id, "--json"]);
+    let scopes: Vec<&str> = show["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["content"]["scope"].as_str())
+        .collect();
+    assert!(
+        scopes.contains(&"handover:Maison Lisanga") && scopes.contains(&"referral:kk-cps-02"),
+        "{scopes:?}"
+    );
     let by_id = |r: &str| {
         list.as_array()
             .unwrap()

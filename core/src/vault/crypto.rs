@@ -8,7 +8,7 @@
 //!   hardware-held secret;
 //! - per-purpose subkeys of the data key (HKDF): values, blind indexes, audit chain.
 
-use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::aead::{Aead, AeadInOut, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -117,11 +117,37 @@ impl std::fmt::Debug for Key {
     }
 }
 
-/// Random bytes from the system.
+/// Random bytes from the system, drawn from a per-thread buffer of OS randomness (refilled 4 KiB at
+/// a time, each byte used once, wiped when the thread ends) so that sealing many values does not
+/// make a system call per nonce.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], CryptoError> {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|_| CryptoError::Random)?;
-    Ok(b)
+    use std::cell::RefCell;
+    const POOL: usize = 4096;
+    struct Pool {
+        bytes: Zeroizing<Vec<u8>>,
+        used: usize,
+    }
+    thread_local! {
+        static RANDOM: RefCell<Pool> = RefCell::new(Pool { bytes: Zeroizing::new(vec![0; POOL]), used: POOL });
+    }
+    let mut out = [0u8; N];
+    if N > POOL {
+        getrandom::fill(&mut out).map_err(|_| CryptoError::Random)?;
+        return Ok(out);
+    }
+    RANDOM.with(|cell| {
+        let mut pool = cell.borrow_mut();
+        if pool.used + N > POOL {
+            getrandom::fill(pool.bytes.as_mut_slice()).map_err(|_| CryptoError::Random)?;
+            pool.used = 0;
+        }
+        let start = pool.used;
+        out.copy_from_slice(&pool.bytes[start..start + N]);
+        // Each byte serves once: wipe it from the pool as it is taken.
+        pool.bytes[start..start + N].zeroize();
+        pool.used += N;
+        Ok(out)
+    })
 }
 
 /// The key-encryption key from a passphrase, the vault's salt and parameters, and the platform's
@@ -188,21 +214,33 @@ pub fn seal(key: &Key, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoEr
         None => (BODY_RAW, plaintext),
     };
     let total = padded_len(body.len() + 1);
-    let mut padded = Zeroizing::new(Vec::with_capacity(total));
-    padded.push(flag);
-    padded.extend_from_slice(body);
-    padded.push(0x80);
-    padded.resize(total, 0);
+    // version ‖ nonce ‖ body, padded; the body is then encrypted in place, so that no second
+    // plaintext copy is made (nor left to wipe).
     let nonce_bytes = random_bytes::<NONCE_LEN>()?;
-    let nonce = XNonce::from(nonce_bytes);
-    let ct = cipher(key)
-        .encrypt(&nonce, Payload { msg: &padded, aad })
-        .map_err(|_| CryptoError::Authentication)?;
-    let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + total + TAG_LEN);
     out.push(VALUE_VERSION);
     out.extend_from_slice(&nonce_bytes);
-    out.extend_from_slice(&ct);
-    Ok(out)
+    out.push(flag);
+    out.extend_from_slice(body);
+    out.push(0x80);
+    out.resize(1 + NONCE_LEN + total, 0);
+    let tag = cipher(key)
+        .encrypt_inout_detached(
+            &XNonce::from(nonce_bytes),
+            aad,
+            (&mut out[1 + NONCE_LEN..]).into(),
+        )
+        .map_err(|_| CryptoError::Authentication);
+    match tag {
+        Ok(tag) => {
+            out.extend_from_slice(&tag);
+            Ok(out)
+        }
+        Err(e) => {
+            out.zeroize();
+            Err(e)
+        }
+    }
 }
 
 /// Decrypts a value sealed by [`seal`] with the same associated data.
