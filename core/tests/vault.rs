@@ -703,3 +703,39 @@ fn acknowledged_writes_survive_sigkill() {
         acked.len()
     );
 }
+
+#[test]
+fn bulk_import_keeps_order_and_content_with_one_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut v) = new_vault(&dir);
+    let raw: Vec<Box<serde_json::value::RawValue>> = (0..300)
+        .map(|i| {
+            serde_json::value::RawValue::from_string(format!(
+                r#"{{"n":{i},"note":"imported case {i}"}}"#
+            ))
+            .unwrap()
+        })
+        .collect();
+    let records: Vec<&serde_json::value::RawValue> = raw.iter().map(AsRef::as_ref).collect();
+    let codes = v.import_cases(&records).unwrap();
+    assert_eq!(codes.len(), 300);
+    assert_eq!(
+        codes.iter().collect::<std::collections::HashSet<_>>().len(),
+        300,
+        "codes are distinct"
+    );
+    for (i, code) in codes.iter().enumerate().step_by(37) {
+        let imported = v.case(code).unwrap().imported.unwrap().parse().unwrap();
+        assert_eq!(imported["n"], i, "{code}");
+    }
+    let batches: Vec<_> = v
+        .audit_log()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "case.import.batch")
+        .collect();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0].target, "300");
+    drop(v);
+    assert!(unlock(&path).unwrap().check().unwrap().ok);
+}

@@ -123,7 +123,7 @@ fn a_schema_1_vault_opens_and_reads_the_same() {
     );
     let db = v.case(b).unwrap();
     assert_eq!(db.status, CaseStatus::FollowUp);
-    let imported: Value = serde_json::from_str(db.imported.unwrap().get()).unwrap();
+    let imported: Value = db.imported.unwrap().parse().unwrap();
     assert_eq!(imported, e["imported"]);
     assert!(v.verify_audit().unwrap().broken.is_empty());
 }

@@ -612,6 +612,10 @@ impl Vault {
         &self.keys.values
     }
 
+    pub(crate) fn index_key(&self) -> &Key {
+        &self.keys.index
+    }
+
     pub(crate) fn code_index(&self, code: &str) -> Vec<u8> {
         crypto::blind_index(&self.keys.index, "case.code", code)
     }

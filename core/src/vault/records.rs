@@ -94,6 +94,34 @@ impl ReferralStatus {
     }
 }
 
+/// A case sealed ahead of its insert (bulk imports).
+struct SealedCase {
+    id: String,
+    code: String,
+    index: Vec<u8>,
+    head: Vec<u8>,
+    data: Vec<u8>,
+}
+
+/// Seals one imported case: a fresh id and code, its head and its data, its blind index.
+fn seal_case(values: &crypto::Key, index: &crypto::Key, record: &RawValue) -> Result<SealedCase> {
+    let id = new_id()?;
+    let code = new_code()?;
+    let head = serde_json::to_vec(&CaseHead { code: code.clone() })
+        .map_err(|e| VaultError::Invalid(e.to_string()))?;
+    Ok(SealedCase {
+        head: crypto::seal(values, &head, &crypto::aad("cases", &id, "head"))?,
+        data: crypto::seal(
+            values,
+            record.get().as_bytes(),
+            &crypto::aad("cases", &id, "data"),
+        )?,
+        index: crypto::blind_index(index, "case.code", &code),
+        id,
+        code,
+    })
+}
+
 /// The sealed head of a case: small, so that listings decrypt little.
 #[derive(Serialize, Deserialize)]
 struct CaseHead {
@@ -187,9 +215,38 @@ pub struct CaseDetail {
     pub referrals: Vec<Referral>,
     /// The case record it was imported with, if it came from elsewhere (JSON, as received).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub imported: Option<Box<RawValue>>,
+    pub imported: Option<RawJson>,
     /// Records of this case that failed authentication (table/id).
     pub damaged: Vec<String>,
+}
+
+/// JSON text as stored: read back without re-parsing (it was valid when written, and its sealed
+/// copy is authenticated); written out as JSON, not as a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawJson(String);
+
+impl RawJson {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value, parsed.
+    pub fn parse(&self) -> serde_json::Result<Value> {
+        serde_json::from_str(&self.0)
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(d).map(|r| RawJson(r.get().to_string()))
+    }
 }
 
 /// A new referral.
@@ -262,16 +319,87 @@ impl Vault {
     }
 
     /// Brings in many case records in one transaction, with one audit entry for the batch; returns
-    /// their codes in order. Nothing is imported if any fails.
+    /// their codes in order. Nothing is imported if any fails. Sealing (compression and encryption)
+    /// runs on worker threads while this thread inserts what is already sealed, in order.
     pub fn import_cases(&mut self, records: &[&RawValue]) -> Result<Vec<String>> {
+        const CHUNK: usize = 128;
+        // The workers get their own copies of the two keys they need (wiped when dropped).
+        let (values, index) = (self.keys_values().clone(), self.index_key().clone());
+        // As many sealing workers as cores: the inserting thread mostly waits on them.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunks: Vec<&[&RawValue]> = records.chunks(CHUNK).collect();
         self.transaction(|v| {
-            let codes = records
-                .iter()
-                .map(|r| v.insert_case(Some(r)).map(|(_, code)| code))
-                .collect::<Result<Vec<_>>>()?;
-            v.audit("case.import.batch", &codes.len().to_string())?;
-            Ok(codes)
+            std::thread::scope(|scope| {
+                let (tx, rx) =
+                    std::sync::mpsc::sync_channel::<(usize, Result<Vec<SealedCase>>)>(workers * 2);
+                for w in 0..workers {
+                    let tx = tx.clone();
+                    let (values, index, chunks) = (&values, &index, &chunks);
+                    scope.spawn(move || {
+                        for (n, part) in chunks.iter().enumerate().skip(w).step_by(workers) {
+                            let sealed = part.iter().map(|r| seal_case(values, index, r)).collect();
+                            if tx.send((n, sealed)).is_err() {
+                                return; // the importer stopped on an error
+                            }
+                        }
+                    });
+                }
+                drop(tx);
+                // Insert chunks in order as they arrive; park the ones that come early.
+                let mut parked = BTreeMap::new();
+                let mut next = 0;
+                let mut codes = Vec::with_capacity(records.len());
+                while next < chunks.len() {
+                    let part = match parked.remove(&next) {
+                        Some(p) => p,
+                        None => {
+                            let (n, sealed) = rx.recv().map_err(|_| {
+                                VaultError::Invalid("a sealing thread failed".into())
+                            })?;
+                            if n != next {
+                                parked.insert(n, sealed?);
+                                continue;
+                            }
+                            sealed?
+                        }
+                    };
+                    for (k, case) in part.into_iter().enumerate() {
+                        match v.insert_sealed_case(&case) {
+                            Ok(()) => codes.push(case.code),
+                            // Two random 40-bit codes met: draw again for this record.
+                            Err(VaultError::Storage(_)) if v.code_taken(&case.code)? => {
+                                codes.push(v.insert_case(Some(chunks[next][k]))?.1);
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    next += 1;
+                }
+                v.audit("case.import.batch", &codes.len().to_string())?;
+                Ok(codes)
+            })
         })
+    }
+
+    fn code_taken(&self, code: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT 1 FROM cases WHERE code_index = ?1")?
+            .query_row([self.code_index(code)], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    fn insert_sealed_case(&mut self, case: &SealedCase) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO cases (id, code_index, status, created_at, closed_at, head, data)
+                 VALUES (?1, ?2, 'Active', ?3, NULL, ?4, ?5)",
+            )?
+            .execute(params![case.id, case.index, now(), case.head, case.data])?;
+        Ok(())
     }
 
     /// Inserts a case row under a fresh code; a code already taken (the UNIQUE blind index says so)
@@ -321,11 +449,11 @@ impl Vault {
     }
 
     /// The imported record of a case, as received.
-    fn case_imported(&self, id: &str, data: &[u8]) -> Result<Box<RawValue>> {
+    fn case_imported(&self, id: &str, data: &[u8]) -> Result<RawJson> {
         let plain = self.open_value("cases", id, "data", data)?;
-        let text = String::from_utf8(plain.to_vec())
-            .map_err(|_| VaultError::Tampered(format!("cases/{id}")))?;
-        RawValue::from_string(text).map_err(|_| VaultError::Tampered(format!("cases/{id}")))
+        String::from_utf8(plain.to_vec())
+            .map(RawJson)
+            .map_err(|_| VaultError::Tampered(format!("cases/{id}")))
     }
 
     /// Every case, newest first. A case whose record fails authentication is listed as damaged.
@@ -677,17 +805,16 @@ impl Vault {
                 r.get::<_, i64>(3)?,
                 r.get::<_, Vec<u8>>(4)?,
                 r.get::<_, String>(5)?,
-                r.get::<_, Vec<u8>>(6)?,
+                r.get::<_, Option<Vec<u8>>>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         let mut damaged = Vec::new();
         for row in rows {
             let (id, status, created_at, updated_at, data, cid, cdata) = row?;
-            let case = if case_id.is_some() {
-                code.to_string()
-            } else {
-                self.case_code(&cid, &cdata).unwrap_or_default()
+            let case = match cdata {
+                Some(head) => self.case_code(&cid, &head).unwrap_or_default(),
+                None => code.to_string(),
             };
             match self.open_json::<ReferralData>("referrals", &id, "data", &data) {
                 Ok(details) => out.push(Referral {
