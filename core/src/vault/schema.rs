@@ -58,7 +58,7 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL,
         data       BLOB NOT NULL
     );
-    CREATE INDEX referrals_by_case ON referrals(case_id);
+    CREATE INDEX referrals_by_case ON referrals(case_id, created_at);
 
     -- Append-only, hash-chained: who, what, when, on which record id; never the content.
     CREATE TABLE audit (
@@ -87,6 +87,8 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every hot statement stays prepared (rusqlite keeps 16 by default).
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 
