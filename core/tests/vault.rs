@@ -323,8 +323,20 @@ fn referrals_need_consent_or_a_recorded_override() {
     let draft = golden_draft("consent-fr-adult-valid.draft.json");
     let result = run_draft(&draft).unwrap();
     v.save_result(&code, &draft, &result).unwrap();
-    v.create_referral(&code, referral("kk-cja-05", None))
+    let third = v
+        .create_referral(&code, referral("kk-cja-05", None))
         .unwrap();
+    // Created within the same second, they come back in creation order, in the case and overall.
+    let in_case: Vec<String> = v
+        .case(&code)
+        .unwrap()
+        .referrals
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(in_case, [forced.clone(), consented.clone(), third.clone()]);
+    let overall: Vec<String> = v.referrals().unwrap().0.into_iter().map(|r| r.id).collect();
+    assert_eq!(overall, [forced.clone(), consented.clone(), third]);
 
     let (all, damaged) = v.referrals().unwrap();
     assert!(damaged.is_empty());
