@@ -751,3 +751,47 @@ fn bulk_import_keeps_order_and_content_with_one_audit_entry() {
     drop(v);
     assert!(unlock(&path).unwrap().check().unwrap().ok);
 }
+
+#[test]
+fn the_wrong_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    // Another application's database.
+    let foreign = dir.path().join("other.db");
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    // An empty file, a text file, and a vault cut in half.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(
+        &text,
+        "not a database at all, just some text that is long enough".repeat(20),
+    )
+    .unwrap();
+    let (path, mut v) = new_vault(&dir);
+    v.create_case().unwrap();
+    drop(v);
+    let truncated = dir.path().join("truncated.db");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    for file in [&foreign, &empty, &text, &truncated] {
+        let before = std::fs::read(file).unwrap();
+        let err = unlock(file).unwrap_err();
+        assert!(
+            matches!(err, VaultError::NotAVault | VaultError::Storage(_)),
+            "{}: {err:?}",
+            file.display()
+        );
+        assert!(!err.to_string().is_empty());
+        assert_eq!(
+            std::fs::read(file).unwrap(),
+            before,
+            "{} was changed",
+            file.display()
+        );
+    }
+    // The real vault still opens.
+    unlock(&path).unwrap();
+}

@@ -202,6 +202,31 @@ fn open_connection(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Opens an existing vault: the file must already be a Relais vault (checked before anything is
+/// written, so that pointing at the wrong file changes nothing), then pending migrations run.
+fn open_existing(path: &Path) -> Result<Connection> {
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let probe = Connection::open_with_flags(path, flags).map_err(|_| VaultError::NotAVault)?;
+    let version: u32 = probe
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|_| VaultError::NotAVault)?;
+    let has_meta: bool = probe
+        .query_row(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'",
+            [],
+            |_| Ok(true),
+        )
+        .optional()
+        .map_err(|_| VaultError::NotAVault)?
+        .unwrap_or(false);
+    drop(probe);
+    if version == 0 || !has_meta {
+        return Err(VaultError::NotAVault);
+    }
+    open_connection(path)
+}
+
 /// What the file says about how to derive its keys.
 struct KdfRecord {
     salt: Vec<u8>,
@@ -368,7 +393,7 @@ impl Vault {
         if !path.is_file() {
             return Err(VaultError::NotFound);
         }
-        let conn = open_connection(path)?;
+        let conn = open_existing(path)?;
         if meta_get(&conn, "erased")?.is_some() {
             return Err(VaultError::Erased);
         }
@@ -467,7 +492,7 @@ impl Vault {
 
     /// Failed unlock attempts recorded, and the organisation's maximum.
     pub fn failed_unlocks(path: &Path) -> Result<(u32, u32)> {
-        let conn = open_connection(path)?;
+        let conn = open_existing(path)?;
         Ok(conn.query_row(
             "SELECT failed, max_failed FROM unlock_state WHERE id = 1",
             [],
