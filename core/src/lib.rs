@@ -15,6 +15,7 @@ pub mod draft;
 pub mod effects;
 pub mod explain;
 pub mod forms;
+pub mod handover;
 pub mod i18n;
 pub mod lang;
 pub mod next_steps;

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod crypto;
 pub mod export;
+pub mod handover;
 pub mod records;
 pub mod schema;
 

@@ -136,6 +136,8 @@ pub enum EntryKind {
     Assessment,
     Consent,
     Note,
+    /// A handover event: sent, acknowledged, received.
+    Custody,
 }
 
 impl EntryKind {
@@ -145,6 +147,7 @@ impl EntryKind {
             EntryKind::Assessment => "assessment",
             EntryKind::Consent => "consent",
             EntryKind::Note => "note",
+            EntryKind::Custody => "custody",
         }
     }
 }
@@ -436,7 +439,7 @@ impl Vault {
     }
 
     /// The internal id of a case, by code.
-    fn case_row(&self, code: &str) -> Result<String> {
+    pub(crate) fn case_row(&self, code: &str) -> Result<String> {
         self.conn()
             .prepare_cached("SELECT id FROM cases WHERE code_index = ?1")?
             .query_row([self.code_index(code)], |r| r.get(0))
@@ -571,6 +574,7 @@ impl Vault {
                 "screening" => EntryKind::Screening,
                 "assessment" => EntryKind::Assessment,
                 "consent" => EntryKind::Consent,
+                "custody" => EntryKind::Custody,
                 _ => EntryKind::Note,
             };
             match self.open_json::<Value>("entries", &eid, "data", &data) {
@@ -597,7 +601,12 @@ impl Vault {
         })
     }
 
-    fn add_entry(&mut self, code: &str, kind: EntryKind, content: &Value) -> Result<String> {
+    pub(crate) fn add_entry(
+        &mut self,
+        code: &str,
+        kind: EntryKind,
+        content: &Value,
+    ) -> Result<String> {
         let case_id = self.case_row(code)?;
         let id = new_id()?;
         let data = self.seal_json("entries", &id, "data", content)?;
@@ -661,7 +670,7 @@ impl Vault {
     }
 
     /// The consent entry allowing `purpose` for `scope` (or for the whole case), newest first.
-    fn consent_for(
+    pub(crate) fn consent_for(
         &self,
         case: &CaseDetail,
         purpose: ConsentPurpose,

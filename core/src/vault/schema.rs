@@ -72,6 +72,25 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 2: case handover.
+    r#"
+    -- Receive sessions: a key QR shown, its ephemeral secret sealed in `data` until it is used
+    -- (then `data` is cleared: the secret is gone) or expires.
+    CREATE TABLE handover_sessions (
+        id         TEXT PRIMARY KEY,          -- the session id (random), hex
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        state      TEXT NOT NULL,             -- open, used
+        data       BLOB
+    );
+    -- What has been received: a blind index of each envelope's content hash, so that the same case
+    -- version received twice changes nothing.
+    CREATE TABLE received (
+        content_index BLOB PRIMARY KEY,
+        case_id       TEXT NOT NULL,
+        received_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this code writes.

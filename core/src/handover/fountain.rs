@@ -1,0 +1,1 @@
+//! LT fountain code and frame text format (being written).

@@ -1,0 +1,1 @@
+//! QR rendering and decoding (being written).
