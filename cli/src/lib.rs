@@ -5,6 +5,7 @@
 mod demo;
 mod directory_cmd;
 mod forms_cmd;
+mod handover_cmd;
 mod render;
 mod score_cmd;
 mod screen_cmd;
@@ -71,30 +72,117 @@ pub enum Command {
         #[command(subcommand)]
         command: ReferralsCommand,
     },
-    /// Exports consenting cases to IOM HTCDS v2.0 field names, or anonymised statistics.
-    Export(ExportArgs),
+    /// Exports: consenting cases to HTCDS v2.0, anonymised statistics, or one case sealed in a file.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Imports a case from a `.relais` file sealed to a key this device showed.
+    Import {
+        file: PathBuf,
+        /// Writes the acknowledgement QR (PNG) for the sender.
+        #[arg(long, value_name = "FILE.png")]
+        ack_out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Moves a case to another device by QR codes, with no network.
+    Handover {
+        #[command(subcommand)]
+        command: HandoverCommand,
+    },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportKind {
-    Htcds,
-    Stats,
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Cases whose consent agrees to research, with IOM HTCDS v2.0 field names.
+    Htcds {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+    /// Anonymised counts of those cases, small cells suppressed.
+    Stats {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// The smallest count published (smaller cells are suppressed).
+        #[arg(long)]
+        k: Option<u32>,
+    },
+    /// One case, sealed to the receiver's key, in a `.relais` file (needs consent to this handover).
+    File {
+        id: String,
+        /// The receiver's key QR: an image (PNG/JPEG) or a text file.
+        #[arg(long, value_name = "KEY")]
+        to: PathBuf,
+        #[arg(long, value_name = "FILE.relais")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HandoverCommand {
+    /// Receiver: opens a session and shows its key QR (in the terminal, or as PNG/text files).
+    Key {
+        #[arg(long, value_name = "FILE.png")]
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        text_out: Option<PathBuf>,
+        /// How long the key is valid.
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+        /// The largest fragment per frame this device's camera reads (bytes).
+        #[arg(long, default_value_t = relais_core::handover::fountain::DEFAULT_FRAGMENT as u16)]
+        fragment: u16,
+        /// Also draws the key QR in the terminal.
+        #[arg(long)]
+        terminal: bool,
+    },
+    /// Sender: seals a case to the receiver's key and writes the animated frames.
+    Send(SendArgs),
+    /// Receiver: rebuilds the case from frames (images in any order, or --text with one frame per
+    /// line), verifies it, imports it and shows the acknowledgement.
+    Receive {
+        files: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        text: Option<PathBuf>,
+        #[arg(long, value_name = "FILE.png")]
+        ack_out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sender: records the receiver's acknowledgement (an image of the ACK QR, or --text).
+    Ack {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        text: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The case code.
+    pub id: String,
+    /// The receiver's key QR: an image (PNG/JPEG) or a text file.
+    #[arg(long, value_name = "KEY")]
+    pub to: PathBuf,
+    /// Where the frame PNGs are written (frame-001.png…).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// At least this many frames (extra fountain frames for lossy channels).
+    #[arg(long)]
+    pub frames: Option<u32>,
+    /// Also an animated GIF a laptop screen can show.
+    #[arg(long, value_name = "FILE.gif")]
+    pub gif: Option<PathBuf>,
+    /// Also the frames as text, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub text_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Json,
     Csv,
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    pub kind: ExportKind,
-    #[arg(long, value_enum, default_value = "json")]
-    pub format: ExportFormat,
-    /// Statistics: the smallest count published (smaller cells are suppressed).
-    #[arg(long)]
-    pub k: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,7 +199,12 @@ pub enum VaultCommand {
         /// Argon2id with 64 MiB and 3 passes).
         #[arg(long, default_value_t = 500)]
         unlock_ms: u64,
+        /// The organisation this device works for (shown to the other side of a handover).
+        #[arg(long)]
+        organisation: Option<String>,
     },
+    /// Sets the organisation this device works for.
+    Organisation { name: String },
     /// Changes the passphrase (new one from $RELAIS_NEW_PASSPHRASE or typed twice).
     Passwd,
     /// Sets the duress passphrase ($RELAIS_DURESS_PASSPHRASE or typed twice): entering it instead of
@@ -437,8 +530,55 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Referrals { command } => {
             vault_cmd::run_referrals(command, &secrets::vault_path(cli.vault.as_deref())?)
         }
-        Command::Export(args) => {
-            vault_cmd::run_export(&args, &secrets::vault_path(cli.vault.as_deref())?)
+        Command::Export { command } => {
+            let path = secrets::vault_path(cli.vault.as_deref())?;
+            match command {
+                ExportCommand::File { id, to, out } => {
+                    handover_cmd::export_file(&path, &id, &to, &out)
+                }
+                other => vault_cmd::run_export(&other, &path),
+            }
+        }
+        Command::Import {
+            file,
+            ack_out,
+            json,
+        } => handover_cmd::import_file(
+            &secrets::vault_path(cli.vault.as_deref())?,
+            &file,
+            ack_out.as_deref(),
+            json,
+        ),
+        Command::Handover { command } => {
+            let path = secrets::vault_path(cli.vault.as_deref())?;
+            match command {
+                HandoverCommand::Key {
+                    out,
+                    text_out,
+                    minutes,
+                    fragment,
+                    terminal,
+                } => handover_cmd::key(
+                    &path,
+                    out.as_deref(),
+                    text_out.as_deref(),
+                    minutes,
+                    fragment,
+                    terminal,
+                ),
+                HandoverCommand::Send(args) => handover_cmd::send(&path, &args),
+                HandoverCommand::Receive {
+                    files,
+                    text,
+                    ack_out,
+                    json,
+                } => {
+                    handover_cmd::receive(&path, &files, text.as_deref(), ack_out.as_deref(), json)
+                }
+                HandoverCommand::Ack { file, text } => {
+                    handover_cmd::ack(&path, file.as_deref(), text.as_deref())
+                }
+            }
         }
     }
 }

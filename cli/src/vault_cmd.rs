@@ -12,16 +12,23 @@ use serde_json::json;
 
 use crate::secrets::{self, vault_error};
 use crate::{
-    CasesCommand, CliError, ExportArgs, ExportFormat, ExportKind, ReferArgs, ReferralsCommand,
-    VaultCommand, print_json,
+    CasesCommand, CliError, ExportCommand, ExportFormat, ReferArgs, ReferralsCommand, VaultCommand,
+    print_json,
 };
 
 pub fn run_vault(command: VaultCommand, path: &Path) -> Result<(), CliError> {
     match command {
+        VaultCommand::Organisation { name } => {
+            let mut vault = secrets::unlock(path)?;
+            vault
+                .set_organisation(&name)
+                .map_err(|e| vault_error(path, e))
+        }
         VaultCommand::Init {
             max_failed,
             retention_days,
             unlock_ms,
+            organisation,
         } => {
             if let Some(dir) = path.parent()
                 && !dir.as_os_str().is_empty()
@@ -37,8 +44,13 @@ pub fn run_vault(command: VaultCommand, path: &Path) -> Result<(), CliError> {
                 retention_days,
                 ..secrets::default_options(unlock_ms)?
             };
-            Vault::create(path, &pass, &NoPlatformSecret, options)
+            let mut vault = Vault::create(path, &pass, &NoPlatformSecret, options)
                 .map_err(|e| vault_error(path, e))?;
+            if let Some(name) = organisation {
+                vault
+                    .set_organisation(&name)
+                    .map_err(|e| vault_error(path, e))?;
+            }
             eprintln!("vault created: {}", path.display());
             Ok(())
         }
@@ -333,19 +345,25 @@ pub fn run_referrals(command: ReferralsCommand, path: &Path) -> Result<(), CliEr
     }
 }
 
-pub fn run_export(args: &ExportArgs, path: &Path) -> Result<(), CliError> {
+pub fn run_export(command: &ExportCommand, path: &Path) -> Result<(), CliError> {
     use relais_core::vault::export;
     let mut vault = secrets::unlock(path)?;
     let err = |e| vault_error(path, e);
-    match (args.kind, args.format) {
-        (ExportKind::Htcds, ExportFormat::Json) => print_json(&vault.export_htcds().map_err(err)?),
-        (ExportKind::Htcds, ExportFormat::Csv) => {
+    match command {
+        ExportCommand::Htcds {
+            format: ExportFormat::Json,
+        } => print_json(&vault.export_htcds().map_err(err)?),
+        ExportCommand::Htcds {
+            format: ExportFormat::Csv,
+        } => {
             let e = vault.export_htcds().map_err(err)?;
             print!("{}", export::htcds_csv(&e).map_err(err)?);
             Ok(())
         }
-        (ExportKind::Stats, format) => {
-            let k = args.k.unwrap_or_else(export::default_k);
+        ExportCommand::File { .. } => Err(CliError::Input("use relais export file".into())),
+        ExportCommand::Stats { format, k } => {
+            let format = *format;
+            let k = k.unwrap_or_else(export::default_k);
             if k < 2 {
                 return Err(CliError::Input("k must be at least 2".into()));
             }

@@ -16,7 +16,10 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn path() -> std::path::PathBuf {
@@ -30,7 +33,13 @@ const CREATED: i64 = 1_800_000_000;
 fn regenerate() {
     let receiver = SigningKey::from_bytes(&[0x52; 32]);
     let sender = SigningKey::from_bytes(&[0x53; 32]);
-    let (key, secret) = ReceiverKey::generate(&receiver, "Maison Lisanga (fictitious)", 1000, CREATED + 600).unwrap();
+    let (key, secret) = ReceiverKey::generate(
+        &receiver,
+        "Maison Lisanga (fictitious)",
+        1000,
+        CREATED + 600,
+    )
+    .unwrap();
     let bundle = json!({
         "format": "relais.case", "version": 1, "uid": "00112233445566778899aabbccddeeff",
         "status": "Active", "created_at": CREATED - 3600,
@@ -38,7 +47,14 @@ fn regenerate() {
         "referrals": []
     });
     let bundle_bytes = cbor::encode(&bundle);
-    let env = Envelope::seal(&bundle_bytes, &key, &sender, "ONG Bomoi (fictitious)", CREATED).unwrap();
+    let env = Envelope::seal(
+        &bundle_bytes,
+        &key,
+        &sender,
+        "ONG Bomoi (fictitious)",
+        CREATED,
+    )
+    .unwrap();
     let ack = Ack::new(&receiver, key.session, env.header.content_hash);
     let v = json!({
         "format": "relais.handover.vectors", "version": 1,
@@ -73,7 +89,11 @@ fn the_key_qr_reads_back_with_its_fields() {
     assert_eq!(hex(&key.receiver), v["key"]["receiver"]);
     assert_eq!(key.organisation, v["key"]["organisation"]);
     assert_eq!(key.expires_at, v["key"]["expires_at"].as_i64().unwrap());
-    let receiver = SigningKey::from_bytes(&unhex(v["receiver_identity_seed"].as_str().unwrap()).try_into().unwrap());
+    let receiver = SigningKey::from_bytes(
+        &unhex(v["receiver_identity_seed"].as_str().unwrap())
+            .try_into()
+            .unwrap(),
+    );
     assert_eq!(key.receiver, receiver.verifying_key().to_bytes());
 }
 
@@ -81,16 +101,28 @@ fn the_key_qr_reads_back_with_its_fields() {
 fn the_envelope_verifies_opens_and_holds_the_bundle() {
     let v = vector();
     let env = Envelope::from_bytes(&unhex(v["envelope"].as_str().unwrap())).unwrap();
-    let secret: [u8; 32] = unhex(v["receiver_kem_secret"].as_str().unwrap()).try_into().unwrap();
+    let secret: [u8; 32] = unhex(v["receiver_kem_secret"].as_str().unwrap())
+        .try_into()
+        .unwrap();
     let bundle = env.open(&secret).unwrap();
     assert_eq!(hex(&bundle), v["bundle_cbor"]);
     assert_eq!(cbor::decode(&bundle).unwrap(), v["bundle"]);
-    assert_eq!(cbor::encode(&v["bundle"]), bundle.to_vec(), "the bundle encoding is deterministic");
+    assert_eq!(
+        cbor::encode(&v["bundle"]),
+        bundle.to_vec(),
+        "the bundle encoding is deterministic"
+    );
     assert_eq!(hex(&env.header.content_hash), v["content_hash"]);
     assert_eq!(env.sas(v["key_qr"].as_str().unwrap()), v["sas"]);
-    let sender = SigningKey::from_bytes(&unhex(v["sender_identity_seed"].as_str().unwrap()).try_into().unwrap());
+    let sender = SigningKey::from_bytes(
+        &unhex(v["sender_identity_seed"].as_str().unwrap())
+            .try_into()
+            .unwrap(),
+    );
     assert_eq!(env.header.sender, sender.verifying_key().to_bytes());
-    let receiver: [u8; 32] = unhex(v["key"]["receiver"].as_str().unwrap()).try_into().unwrap();
+    let receiver: [u8; 32] = unhex(v["key"]["receiver"].as_str().unwrap())
+        .try_into()
+        .unwrap();
     let ack = Ack::from_text(v["ack_qr"].as_str().unwrap(), &receiver).unwrap();
     assert_eq!(hex(&ack.content_hash), v["content_hash"]);
 }

@@ -1,0 +1,298 @@
+//! `relais handover key|send|receive|ack`, `relais export file`, `relais import`: moving a case to
+//! another device with no network (docs/handover-format.md).
+
+use std::path::Path;
+
+use relais_core::handover::qr::{self, Ecc};
+use relais_core::vault::now;
+use serde_json::json;
+
+use crate::secrets::{self, vault_error};
+use crate::{CliError, print_json, read_input};
+
+/// The texts of the QR codes in an image (PNG, JPEG, GIF), or the text of a text file.
+pub fn read_qr_texts(path: &Path) -> Result<Vec<String>, CliError> {
+    let file_error = |message: String| CliError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "gif")) {
+        let bytes = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
+        let texts = qr::decode_image(&bytes).map_err(|e| file_error(e.to_string()))?;
+        if texts.is_empty() {
+            return Err(file_error("no QR code found in the image".into()));
+        }
+        return Ok(texts);
+    }
+    Ok(read_input(path)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// The one text of `prefix` among those read from a file.
+fn one_text(path: &Path, prefix: &str, what: &str) -> Result<String, CliError> {
+    read_qr_texts(path)?
+        .into_iter()
+        .find(|t| {
+            t.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        })
+        .ok_or_else(|| CliError::File {
+            path: path.display().to_string(),
+            message: format!("no {what} found"),
+        })
+}
+
+/// Writes a QR code as a PNG (4 pixels per module, 4-module quiet zone).
+pub fn write_png(path: &Path, text: &str) -> Result<(), CliError> {
+    let file_error = |message: String| CliError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    let m = qr::encode(text, Ecc::M).map_err(|e| file_error(e.to_string()))?;
+    let png = qr::to_png(&m, 4, 4).map_err(|e| file_error(e.to_string()))?;
+    std::fs::write(path, png).map_err(|e| file_error(e.to_string()))
+}
+
+/// Receiver: opens a session and shows (or writes) its key QR.
+pub fn key(
+    vault: &Path,
+    out: Option<&Path>,
+    text_out: Option<&Path>,
+    minutes: u32,
+    fragment: u16,
+    terminal: bool,
+) -> Result<(), CliError> {
+    let mut v = secrets::unlock(vault)?;
+    let key = v
+        .open_receive_session(fragment, minutes, now())
+        .map_err(|e| vault_error(vault, e))?;
+    let text = key.to_text();
+    if let Some(path) = out {
+        write_png(path, &text)?;
+    }
+    if let Some(path) = text_out {
+        std::fs::write(path, format!("{text}\n")).map_err(|e| CliError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    if terminal || (out.is_none() && text_out.is_none()) {
+        let m = qr::encode(&text, Ecc::M).map_err(|e| CliError::Input(e.to_string()))?;
+        println!("{}", qr::to_terminal(&m));
+    }
+    eprintln!(
+        "receiver key for {} — valid {} minutes; show it to the sender",
+        key.organisation, minutes
+    );
+    Ok(())
+}
+
+/// Sender: records the receiver's acknowledgement.
+pub fn ack(vault: &Path, file: Option<&Path>, text: Option<&str>) -> Result<(), CliError> {
+    let ack = match (file, text) {
+        (_, Some(t)) => t.trim().to_string(),
+        (Some(path), None) => one_text(path, "RLA1:", "acknowledgement QR")?,
+        (None, None) => return Err(CliError::Input("give the ACK image or --text".into())),
+    };
+    let mut v = secrets::unlock(vault)?;
+    let code = v.record_ack(&ack).map_err(|e| vault_error(vault, e))?;
+    println!("{code}");
+    eprintln!("custody recorded: the receiver acknowledged case {code}");
+    Ok(())
+}
+
+/// `relais export file`: the sealed envelope in a `.relais` file.
+pub fn export_file(vault: &Path, id: &str, to: &Path, out: &Path) -> Result<(), CliError> {
+    let key_text = one_text(to, "RLK1:", "receiver key QR")?;
+    let mut v = secrets::unlock(vault)?;
+    let sent = v
+        .send_handover(id, &key_text, now())
+        .map_err(|e| vault_error(vault, e))?;
+    std::fs::write(out, &sent.envelope).map_err(|e| CliError::File {
+        path: out.display().to_string(),
+        message: e.to_string(),
+    })?;
+    println!("{}", sent.sas);
+    eprintln!(
+        "sealed for {}: check that their screen shows {}",
+        sent.receiver_organisation, sent.sas
+    );
+    Ok(())
+}
+
+/// Imports an envelope (from a `.relais` file or rebuilt from frames) and reports it.
+pub fn import_envelope(
+    vault: &Path,
+    envelope: &[u8],
+    ack_out: Option<&Path>,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let mut v = secrets::unlock(vault)?;
+    let got = v
+        .receive_handover(envelope, now())
+        .map_err(|e| vault_error(vault, e))?;
+    if let Some(path) = ack_out {
+        write_png(path, &got.ack)?;
+    }
+    if json_out {
+        return print_json(&json!({
+            "id": got.case,
+            "sas": got.sas,
+            "ack": got.ack,
+            "from": got.from_organisation,
+            "already_received": got.already_received,
+        }));
+    }
+    println!("{}", got.case);
+    if got.already_received {
+        eprintln!("this case version was already received: nothing changed");
+    }
+    eprintln!(
+        "received from {}; check that their screen shows {}; show the acknowledgement to the sender",
+        got.from_organisation, got.sas
+    );
+    Ok(())
+}
+
+/// `relais import FILE.relais`.
+pub fn import_file(
+    vault: &Path,
+    file: &Path,
+    ack_out: Option<&Path>,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let meta = std::fs::metadata(file).map_err(|e| CliError::File {
+        path: file.display().to_string(),
+        message: e.to_string(),
+    })?;
+    if meta.len() > relais_core::handover::envelope::MAX_ENVELOPE as u64 {
+        return Err(CliError::File {
+            path: file.display().to_string(),
+            message: "too large for a Relais envelope".into(),
+        });
+    }
+    let bytes = std::fs::read(file).map_err(|e| CliError::File {
+        path: file.display().to_string(),
+        message: e.to_string(),
+    })?;
+    import_envelope(vault, &bytes, ack_out, json_out)
+}
+
+/// Sender: seals the case to the receiver's key and writes the frames (PNGs, optional GIF and text).
+pub fn send(vault: &Path, args: &crate::SendArgs) -> Result<(), CliError> {
+    use relais_core::handover::fountain::{DEFAULT_FRAGMENT, Encoder};
+    let key_text = one_text(&args.to, "RLK1:", "receiver key QR")?;
+    let mut v = secrets::unlock(vault)?;
+    let sent = v
+        .send_handover(&args.id, &key_text, now())
+        .map_err(|e| vault_error(vault, e))?;
+    // The receiver says how much its camera reads per frame; never more than the default.
+    let fragment = relais_core::handover::envelope::ReceiverKey::from_text(&key_text, now())
+        .map(|k| usize::from(k.max_fragment).clamp(64, DEFAULT_FRAGMENT))
+        .unwrap_or(DEFAULT_FRAGMENT);
+    let encoder =
+        Encoder::new(&sent.envelope, fragment).map_err(|e| CliError::Input(e.to_string()))?;
+    let k = encoder.k();
+    // The source frames, then fountain frames: enough that a few lost frames do not matter.
+    let count = args.frames.unwrap_or(0).max(k + (k / 2).max(3));
+    let parts = encoder.parts(count);
+    let dir_error = |e: std::io::Error| CliError::File {
+        path: args.out_dir.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(&args.out_dir).map_err(dir_error)?;
+    let mut matrices = Vec::with_capacity(parts.len());
+    let mut texts = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let text = part.to_text();
+        let m = qr::encode(&text, Ecc::M).map_err(|e| CliError::Input(e.to_string()))?;
+        let png = qr::to_png(&m, 4, 4).map_err(|e| CliError::Input(e.to_string()))?;
+        std::fs::write(args.out_dir.join(format!("frame-{:03}.png", i + 1)), png)
+            .map_err(dir_error)?;
+        texts.push_str(&text);
+        texts.push('\n');
+        matrices.push(m);
+    }
+    if let Some(path) = &args.gif {
+        let gif = qr::to_gif(&matrices, 4, 200).map_err(|e| CliError::Input(e.to_string()))?;
+        std::fs::write(path, gif).map_err(|e| CliError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    if let Some(path) = &args.text_out {
+        std::fs::write(path, texts).map_err(|e| CliError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    println!("{}", sent.sas);
+    eprintln!(
+        "{count} frames ({k} needed) for {}: check that their screen shows {}; then scan their acknowledgement",
+        sent.receiver_organisation, sent.sas
+    );
+    Ok(())
+}
+
+/// Receiver: rebuilds the envelope from frames in any order, then imports it.
+pub fn receive(
+    vault: &Path,
+    files: &[std::path::PathBuf],
+    text: Option<&Path>,
+    ack_out: Option<&Path>,
+    json_out: bool,
+) -> Result<(), CliError> {
+    use relais_core::handover::fountain::{Collector, Received};
+    let mut texts = Vec::new();
+    for f in files {
+        texts.extend(read_qr_texts(f)?);
+    }
+    if let Some(t) = text {
+        texts.extend(read_qr_texts(t)?);
+    }
+    if texts.is_empty() {
+        return Err(CliError::Input(
+            "give frame images, or --text FILE with one frame per line".into(),
+        ));
+    }
+    let mut collector = Collector::new();
+    let mut envelope = None;
+    let mut best = (0, 0);
+    let mut refused = 0;
+    for t in &texts {
+        match collector.receive_text(t) {
+            Ok(Received::Complete { message, .. }) => {
+                if envelope.is_some() {
+                    return Err(CliError::Input(
+                        "the frames hold more than one case: receive them one handover at a time"
+                            .into(),
+                    ));
+                }
+                envelope = Some(message);
+            }
+            Ok(Received::Progress { progress, .. }) => {
+                best = best.max((progress.known, progress.k))
+            }
+            Ok(Received::AlreadyComplete { .. }) => {}
+            Err(_) => refused += 1,
+        }
+    }
+    if refused > 0 {
+        eprintln!("relais: warning: {refused} frame(s) refused (not Relais frames, or damaged)");
+    }
+    let Some(envelope) = envelope else {
+        return Err(CliError::Input(format!(
+            "incomplete: {} of {} fragments recovered; scan more frames",
+            best.0, best.1
+        )));
+    };
+    import_envelope(vault, &envelope, ack_out, json_out)
+}
