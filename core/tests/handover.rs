@@ -70,11 +70,25 @@ fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
             .iter()
             .any(|e| e["content"]["text"] == "Dort chez une voisine ZEBRA")
     );
-    assert!(
-        entries
-            .iter()
-            .any(|e| e["content"]["result"]["outcome"] == "possible_trafficking")
-    );
+    let interview = entries
+        .iter()
+        .find(|e| e["content"]["form"] == "interview")
+        .unwrap();
+    assert_eq!(interview["content"]["outcome"], "possible_trafficking");
+    // The answers travel, so the receiver recomputes the full result from the same form version.
+    let redone = relais_core::run_draft(&Draft {
+        format: "relais.draft".into(),
+        schema: 1,
+        form: "interview".into(),
+        form_version: interview["content"]["form_version"].as_u64().unwrap() as u32,
+        language: "en".into(),
+        context: serde_json::from_value(interview["content"]["context"].clone()).unwrap(),
+        answers: interview["content"]["answers"].as_object().unwrap().clone(),
+        skipped: vec![],
+        position: None,
+    })
+    .unwrap();
+    assert_eq!(redone.outcome_id(), "possible_trafficking");
     assert!(
         detail
             .entries

@@ -273,11 +273,11 @@ pub struct Envelope {
 }
 
 fn pad(compressed: &[u8]) -> Zeroizing<Vec<u8>> {
-    // u32 length ‖ deflate stream ‖ zeros, to a multiple of 256 bytes: the size says little.
+    // u32 length ‖ deflate stream ‖ zeros, to a multiple of 64 bytes: the size says little.
     let mut out = Zeroizing::new(Vec::with_capacity(compressed.len() + 260));
     out.extend_from_slice(&(compressed.len() as u32).to_be_bytes());
     out.extend_from_slice(compressed);
-    let total = out.len().div_ceil(256) * 256;
+    let total = out.len().div_ceil(64) * 64;
     out.resize(total, 0);
     out
 }

@@ -151,11 +151,32 @@ impl Vault {
             self.index_key(),
             &[b"case.uid", &vault_id, internal.as_bytes()],
         ))[..32];
+        // A finished form travels as its answers (and the outcome id, for listings): the
+        // receiver's core recomputes the full result, in the receiver's language, from the same
+        // form version. Notes and consent records travel as they are.
         let entries: Vec<Value> = case
             .entries
             .iter()
             .filter(|e| e.kind != EntryKind::Custody)
-            .map(|e| json!({"kind": e.kind, "created_at": e.created_at, "content": e.content}))
+            .map(|e| {
+                let c = &e.content;
+                let content = if c["form"].is_string() {
+                    json!({
+                        "form": c["form"],
+                        "form_version": c["form_version"],
+                        "language": c["language"],
+                        "scope": c["scope"],
+                        "answers": c["answers"]["answers"],
+                        "context": c["answers"]["context"],
+                        "skipped": c["answers"]["skipped"],
+                        "result_kind": c["result"]["kind"],
+                        "outcome": c["result"]["outcome"],
+                    })
+                } else {
+                    c.clone()
+                };
+                json!({"kind": e.kind, "created_at": e.created_at, "content": content})
+            })
             .collect();
         let referrals: Vec<Value> = case
             .referrals
