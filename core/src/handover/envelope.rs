@@ -312,9 +312,22 @@ impl Envelope {
             organisation: organisation.chars().take(80).collect(),
             created_at: now,
         };
-        let header_bytes = header.to_bytes();
         let compressed = Zeroizing::new(miniz_oxide::deflate::compress_to_vec(bundle, 9));
-        let padded = pad(&compressed);
+        let env = Self::seal_padded(header, &pad(&compressed), key, identity)?;
+        if env.to_bytes().len() > MAX_ENVELOPE {
+            return Err(HandoverError::TooLarge("case"));
+        }
+        Ok(env)
+    }
+
+    /// Seals an already padded plaintext under `header` and signs the result.
+    fn seal_padded(
+        header: Header,
+        padded: &[u8],
+        key: &ReceiverKey,
+        identity: &SigningKey,
+    ) -> Result<Envelope, HandoverError> {
+        let header_bytes = header.to_bytes();
         let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(&key.kem_public)
             .map_err(|_| HandoverError::Malformed("receiver key"))?;
         let info = [HPKE_INFO, &key.session].concat();
@@ -322,7 +335,7 @@ impl Envelope {
             &OpModeS::Base,
             &pk,
             &info,
-            &padded,
+            padded,
             &header_bytes,
         )
         .map_err(|_| HandoverError::Decrypt)?;
@@ -330,17 +343,13 @@ impl Envelope {
         let signature = identity
             .sign(&[MAGIC.as_slice(), &header_bytes, &enc, &ciphertext].concat())
             .to_bytes();
-        let env = Envelope {
+        Ok(Envelope {
             header,
             header_bytes,
             enc,
             ciphertext,
             signature,
-        };
-        if env.to_bytes().len() > MAX_ENVELOPE {
-            return Err(HandoverError::TooLarge("case"));
-        }
-        Ok(env)
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -631,28 +640,7 @@ mod tests {
             organisation: "x".into(),
             created_at: 1001,
         };
-        let header_bytes = header.to_bytes();
-        let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(&k.kem_public).unwrap();
-        let info = [HPKE_INFO, &k.session].concat();
-        let (enc, ciphertext) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem>(
-            &OpModeS::Base,
-            &pk,
-            &info,
-            &pad(&compressed),
-            &header_bytes,
-        )
-        .unwrap();
-        let enc: [u8; 32] = enc.to_bytes().into();
-        let signature = identity(1)
-            .sign(&[MAGIC.as_slice(), &header_bytes, &enc, &ciphertext].concat())
-            .to_bytes();
-        let env = Envelope {
-            header,
-            header_bytes,
-            enc,
-            ciphertext,
-            signature,
-        };
+        let env = Envelope::seal_padded(header, &pad(&compressed), &k, &identity(1)).unwrap();
         let parsed = Envelope::from_bytes(&env.to_bytes()).unwrap();
         assert_eq!(parsed.open(&secret), Err(HandoverError::Bomb));
     }
