@@ -9,54 +9,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use relais_core::handover::qr::{Ecc, QrMatrix, decode_image, decode_luma, encode, to_png};
+use relais_core::handover::qr::synthetic::{camera_frame, frame_text};
+use relais_core::handover::qr::{Ecc, decode_image, decode_luma, encode, to_png};
 
-const BASE45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 const FRAME_CHARS: usize = 1540;
-
-fn frame_text(len: usize, seed: u64) -> String {
-    let mut state = seed | 1;
-    let mut s = String::from("RL1:");
-    while s.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        s.push(char::from(BASE45[(state % 45) as usize]));
-    }
-    s.truncate(len);
-    s
-}
-
-/// Grey frame with the code (plus 4-module quiet zone) scaled to `fraction` of the height.
-fn camera_frame(m: &QrMatrix, width: usize, height: usize, fraction: f64, blur: bool) -> Vec<u8> {
-    let mut frame = vec![128u8; width * height];
-    let modules = m.size + 8;
-    let target = (height as f64 * fraction) as usize;
-    let (x0, y0) = ((width - target) / 2, (height - target) / 2);
-    for py in 0..target {
-        let my = py * modules / target;
-        for px in 0..target {
-            let mx = px * modules / target;
-            let dark = mx >= 4 && my >= 4 && m.get(mx - 4, my - 4);
-            frame[(y0 + py) * width + x0 + px] = if dark { 35 } else { 225 };
-        }
-    }
-    if blur {
-        let src = frame.clone();
-        for y in 1..height - 1 {
-            for x in 1..width - 1 {
-                let mut sum = 0u32;
-                for dy in 0..3 {
-                    for dx in 0..3 {
-                        sum += u32::from(src[(y + dy - 1) * width + x + dx - 1]);
-                    }
-                }
-                frame[y * width + x] = (sum / 9) as u8;
-            }
-        }
-    }
-    frame
-}
 
 fn bench_qr(c: &mut Criterion) {
     let text = frame_text(FRAME_CHARS, 42);

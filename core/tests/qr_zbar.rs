@@ -8,23 +8,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use relais_core::handover::qr::synthetic::frame_text;
 use relais_core::handover::qr::{Ecc, encode, to_png};
-
-const BASE45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-
-/// Deterministic "RL1:" + Base45-like text of exactly `len` characters.
-fn frame_text(len: usize, seed: u64) -> String {
-    let mut state = seed | 1;
-    let mut s = String::from("RL1:");
-    while s.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        s.push(char::from(BASE45[(state % 45) as usize]));
-    }
-    s.truncate(len);
-    s
-}
 
 fn zbarimg(path: &Path) -> String {
     let output = match Command::new("zbarimg")

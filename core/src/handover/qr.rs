@@ -592,16 +592,15 @@ fn run_rxing(width: u32, height: u32, luma: &[u8]) -> Result<Vec<RXingResult>, Q
         .unwrap_or_default())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use image::AnimationDecoder;
-    use image::codecs::gif::GifDecoder;
+/// Synthetic inputs for tests and benchmarks (here, in the integration tests and in the QR
+/// benchmark): frame-like texts and camera frames. Not for real decoding work.
+pub mod synthetic {
+    use super::QrMatrix;
 
     const BASE45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
     /// Deterministic "RL1:" + Base45-like text of exactly `len` characters.
-    fn frame_text(len: usize, seed: u64) -> String {
+    pub fn frame_text(len: usize, seed: u64) -> String {
         let mut state = seed | 1;
         let mut s = String::from("RL1:");
         while s.len() < len {
@@ -614,16 +613,20 @@ mod tests {
         s
     }
 
-    /// A 1280×720-style camera frame: grey background, the code (with a 4-module white quiet
-    /// zone) scaled with nearest neighbour to `fraction` of the frame height and centred, dark
-    /// modules not fully black, then optionally a 3×3 box blur.
-    fn camera_frame(m: &QrMatrix, width: u32, height: u32, fraction: f64, blur: bool) -> Vec<u8> {
+    /// A grey 8-bit camera frame with the code (and a 4-module quiet zone) scaled with nearest
+    /// neighbour to `fraction` of the height and centred; optionally a 3×3 box blur.
+    pub fn camera_frame(
+        m: &QrMatrix,
+        width: u32,
+        height: u32,
+        fraction: f64,
+        blur: bool,
+    ) -> Vec<u8> {
         let (w, h) = (width as usize, height as usize);
         let mut frame = vec![128u8; w * h];
         let modules = m.size + 8;
-        let target = (h as f64 * fraction) as usize;
-        let x0 = (w - target) / 2;
-        let y0 = (h - target) / 2;
+        let target = ((h as f64 * fraction) as usize).min(w).min(h);
+        let (x0, y0) = ((w - target) / 2, (h - target) / 2);
         for py in 0..target {
             let my = py * modules / target;
             for px in 0..target {
@@ -632,7 +635,7 @@ mod tests {
                 frame[(y0 + py) * w + x0 + px] = if dark { 35 } else { 225 };
             }
         }
-        if blur {
+        if blur && w > 2 && h > 2 {
             let src = frame.clone();
             for y in 1..h - 1 {
                 for x in 1..w - 1 {
@@ -648,6 +651,15 @@ mod tests {
         }
         frame
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::AnimationDecoder;
+    use image::codecs::gif::GifDecoder;
+
+    use super::synthetic::{camera_frame, frame_text};
 
     fn roundtrip_png(text: &str, ecc: Ecc, module_px: u32) {
         let m = encode(text, ecc).unwrap();

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use super::records::EntryKind;
-use super::{Result, Vault, VaultError, crypto, meta_get, meta_set};
+use super::{Result, Vault, VaultError, crypto, hex, meta_get, meta_set};
 use crate::effects::ConsentPurpose;
 use crate::handover::cbor;
 use crate::handover::envelope::{Ack, Envelope, HandoverError, ReceiverKey};
@@ -21,10 +21,6 @@ impl From<HandoverError> for VaultError {
     fn from(e: HandoverError) -> Self {
         VaultError::Invalid(e.to_string())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Exactly N bytes from 2N hex digits.
@@ -417,11 +413,6 @@ impl Vault {
                 .query_row("SELECT head FROM cases WHERE id = ?1", [case_id], |r| {
                     r.get(0)
                 })?;
-        Ok(
-            self.open_json::<Value>("cases", case_id, "head", &head)?["code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        )
+        self.case_code(case_id, &head)
     }
 }

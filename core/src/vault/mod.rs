@@ -172,7 +172,7 @@ fn slot_key(master: &Key, slot: &str) -> Key {
     master.derive(&format!("keyslot:{slot}"))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

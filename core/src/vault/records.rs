@@ -447,7 +447,7 @@ impl Vault {
             .ok_or(VaultError::NoSuch("case"))
     }
 
-    fn case_code(&self, id: &str, head: &[u8]) -> Result<String> {
+    pub(crate) fn case_code(&self, id: &str, head: &[u8]) -> Result<String> {
         Ok(self.open_json::<CaseHead>("cases", id, "head", head)?.code)
     }
 
