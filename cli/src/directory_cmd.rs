@@ -13,7 +13,7 @@ use crate::score_cmd::parse_flags;
 use crate::{CliError, DirectoryCommand, MatchArgs, list, print_json, read_input, render};
 
 /// Loads a directory file, reporting bad rows on stderr (or refusing them with `strict`).
-fn load(path: Option<&Path>, strict: bool, lang: Lang) -> Result<Directory, CliError> {
+pub fn load(path: Option<&Path>, strict: bool, lang: Lang) -> Result<Directory, CliError> {
     let Some(path) = path else {
         return Ok(Directory::sample_kwilu().clone());
     };

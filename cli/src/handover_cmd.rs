@@ -188,21 +188,17 @@ pub fn import_file(
 
 /// Sender: seals the case to the receiver's key and writes the frames (PNGs, optional GIF and text).
 pub fn send(vault: &Path, args: &crate::SendArgs) -> Result<(), CliError> {
-    use relais_core::handover::fountain::{DEFAULT_FRAGMENT, Encoder};
+    use relais_core::handover::fountain::loop_length;
     let key_text = one_text(&args.to, "RLK1:", "receiver key QR")?;
     let mut v = secrets::unlock(vault)?;
     let sent = v
         .send_handover(&args.id, &key_text, now())
         .map_err(|e| vault_error(vault, e))?;
-    // The receiver says how much its camera reads per frame; never more than the default.
-    let fragment = relais_core::handover::envelope::ReceiverKey::from_text(&key_text, now())
-        .map(|k| usize::from(k.max_fragment).clamp(64, DEFAULT_FRAGMENT))
-        .unwrap_or(DEFAULT_FRAGMENT);
-    let encoder =
-        Encoder::new(&sent.envelope, fragment).map_err(|e| CliError::Input(e.to_string()))?;
+    // Fragments as large as the receiver's camera reads; the source frames, then fountain frames,
+    // enough that a few lost frames do not matter.
+    let encoder = sent.encoder().map_err(|e| CliError::Input(e.to_string()))?;
     let k = encoder.k();
-    // The source frames, then fountain frames: enough that a few lost frames do not matter.
-    let count = args.frames.unwrap_or(0).max(k + (k / 2).max(3));
+    let count = args.frames.unwrap_or(0).max(loop_length(k));
     let parts = encoder.parts(count);
     let dir_error = |e: std::io::Error| CliError::File {
         path: args.out_dir.display().to_string(),

@@ -271,6 +271,19 @@ pub enum CasesCommand {
         #[arg(long = "for", value_name = "SERVICE_OR_ORGANISATION")]
         scope: String,
     },
+    /// The services to propose for a case, from the needs and red flags its screenings and
+    /// assessments found.
+    Services {
+        id: String,
+        /// Where the person is: an area path (`Kwilu/Kikwit`) or a place name.
+        #[arg(long)]
+        area: Option<String>,
+        /// The directory file (default: the fictitious Kwilu sample).
+        #[arg(long, value_name = "FILE")]
+        directory: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Deletes a case and everything in it.
     Delete { id: String },
     /// Purges closed cases past the retention period now.
@@ -519,9 +532,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Vault { command } => {
             vault_cmd::run_vault(command, &secrets::vault_path(cli.vault.as_deref())?)
         }
-        Command::Cases { command } => {
-            vault_cmd::run_cases(command, &secrets::vault_path(cli.vault.as_deref())?)
-        }
+        Command::Cases { command } => vault_cmd::run_cases(
+            command,
+            &secrets::vault_path(cli.vault.as_deref())?,
+            language(cli.lang)?,
+        ),
         Command::Refer(args) => vault_cmd::run_refer(
             &args,
             &secrets::vault_path(cli.vault.as_deref())?,

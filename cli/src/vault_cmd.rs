@@ -151,7 +151,7 @@ fn summary_line(c: &CaseSummary) -> String {
     )
 }
 
-pub fn run_cases(command: CasesCommand, path: &Path) -> Result<(), CliError> {
+pub fn run_cases(command: CasesCommand, path: &Path, lang: Lang) -> Result<(), CliError> {
     let mut vault = secrets::unlock(path)?;
     let err = |e| vault_error(path, e);
     match command {
@@ -236,9 +236,26 @@ pub fn run_cases(command: CasesCommand, path: &Path) -> Result<(), CliError> {
                     )));
                 }
             };
-            let scope = format!("{}:{}", purpose.id(), scope.trim());
+            let scope = relais_core::vault::records::consent_scope(purpose, &scope);
             vault.record_consent(&id, purpose, &scope).map_err(err)?;
             Ok(())
+        }
+        CasesCommand::Services {
+            id,
+            area,
+            directory,
+            json,
+        } => {
+            let directory = crate::directory_cmd::load(directory.as_deref(), false, lang)?;
+            let proposals = vault
+                .propose_services(&id, &directory, area, lang)
+                .map_err(err)?;
+            if json {
+                print_json(&proposals)
+            } else {
+                print!("{}", crate::render::matches(&proposals));
+                Ok(())
+            }
         }
         CasesCommand::Delete { id } => vault.delete_case(&id).map_err(err),
         CasesCommand::Purge => {
@@ -279,7 +296,7 @@ pub fn run_refer(args: &ReferArgs, path: &Path, lang: Lang) -> Result<(), CliErr
             .record_consent(
                 &args.case,
                 ConsentPurpose::Referral,
-                &format!("referral:{}", service.id),
+                &relais_core::vault::records::consent_scope(ConsentPurpose::Referral, &service.id),
             )
             .map_err(err)?;
     }

@@ -412,3 +412,50 @@ fn exports_take_only_consenting_cases_and_suppress_small_cells() {
     assert!(csv.starts_with("dimension,value,count"));
     env.fails(PASS, &["export", "stats", "--k", "1"], "k must be");
 }
+
+#[test]
+fn services_are_proposed_from_what_the_case_found() {
+    let env = Env::new();
+    env.ok(&["vault", "init"]);
+    let id = env.json(&["cases", "new", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Nothing screened yet: nothing to propose.
+    let empty = env.json(&["cases", "services", &id, "--json"]);
+    assert_eq!(empty["proposals"].as_array().unwrap().len(), 0);
+    for (form, draft) in [
+        (
+            "interview",
+            "interview-fr-child-kikwit-domestic-market.draft.json",
+        ),
+        ("needs", "needs-fr-adult-emergency.draft.json"),
+    ] {
+        let draft = vector(draft);
+        env.ok(&[
+            "screen",
+            "--form",
+            form,
+            "--case",
+            &id,
+            "--answers",
+            draft.to_str().unwrap(),
+        ]);
+    }
+    let found = env.json(&["cases", "services", &id, "--area", "Kikwit", "--json"]);
+    let proposals = found["proposals"].as_array().unwrap();
+    let categories: Vec<&str> = proposals
+        .iter()
+        .map(|p| p["category"].as_str().unwrap())
+        .collect();
+    // The child screening adds child protection; the needs assessment's emergencies come first.
+    assert!(categories.contains(&"child_protection"), "{categories:?}");
+    assert_eq!(proposals[0]["priority"], "emergency");
+    // Only services that take children are proposed for a child.
+    for p in proposals {
+        for s in p["services"].as_array().unwrap() {
+            assert_eq!(s["service"]["takes_children"], true, "{s}");
+        }
+    }
+    env.fails(PASS, &["cases", "services", "RLS-XXXX-XXXX"], "no case");
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use relais_core::effects::ConsentPurpose;
 use relais_core::vault::crypto::KdfParams;
+use relais_core::vault::records::EntryKind;
 use relais_core::vault::{NoPlatformSecret, Vault, VaultOptions};
 use relais_core::{Draft, run_draft};
 
@@ -89,6 +90,30 @@ fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
     })
     .unwrap();
     assert_eq!(redone.outcome_id(), "possible_trafficking");
+    // The receiver's vault holds the entries as its own, the interview rebuilt into its full
+    // result (dimensions, explanation), dated when the sender recorded it.
+    let sent = sender.case(&code).unwrap();
+    let screening = detail
+        .entries
+        .iter()
+        .find(|e| e.kind == EntryKind::Screening)
+        .unwrap();
+    assert_eq!(screening.content["received"], true);
+    assert_eq!(
+        screening.content["result"]["outcome"],
+        "possible_trafficking"
+    );
+    assert!(screening.content["result"]["dimensions"].is_object());
+    assert_eq!(screening.created_at, sent.entries[0].created_at);
+    assert!(
+        detail.entries.iter().any(
+            |e| e.kind == EntryKind::Note && e.content["text"] == "Dort chez une voisine ZEBRA"
+        )
+    );
+    assert_eq!(
+        receiver.list_cases().unwrap()[0].last_outcome.as_deref(),
+        Some("possible_trafficking")
+    );
     assert!(
         detail
             .entries

@@ -576,6 +576,13 @@ impl Encoder {
     }
 }
 
+/// How many frames a sender shows before its loop starts again: the `k` source frames, then
+/// fountain frames (half as many again, at least 3), so that a few frames lost to glare or a shaky
+/// hand are made up for within one loop. A loop that runs on keeps showing new fountain frames.
+pub fn loop_length(k: u32) -> u32 {
+    k.saturating_add((k / 2).max(3))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoder
 // ---------------------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ use zeroize::Zeroizing;
 
 use super::records::EntryKind;
 use super::{Result, Vault, VaultError, crypto, hex, meta_get, meta_set};
+use crate::draft::{DRAFT_FORMAT, DRAFT_SCHEMA, Draft};
 use crate::effects::ConsentPurpose;
 use crate::handover::cbor;
 use crate::handover::envelope::{Ack, Envelope, HandoverError, ReceiverKey};
+use crate::handover::fountain::{DEFAULT_FRAGMENT, Encoder, FrameError};
 
 /// The format of a case bundle (what travels inside an envelope).
 pub const BUNDLE_FORMAT: &str = "relais.case";
@@ -49,6 +51,17 @@ pub struct Outgoing {
     /// The six-digit code both screens show.
     pub sas: String,
     pub receiver_organisation: String,
+    /// The most bytes per frame the receiver's camera reads well (from its key).
+    pub max_fragment: u16,
+}
+
+impl Outgoing {
+    /// The frame encoder for this envelope: fragments as large as the receiver reads, never more
+    /// than the default, never less than 64 bytes.
+    pub fn encoder(&self) -> std::result::Result<Encoder, FrameError> {
+        let fragment = usize::from(self.max_fragment).clamp(64, DEFAULT_FRAGMENT);
+        Encoder::new(&self.envelope, fragment)
+    }
 }
 
 /// A case received.
@@ -62,6 +75,69 @@ pub struct Received {
     pub from_organisation: String,
     /// The same case version had been received already: nothing changed.
     pub already_received: bool,
+}
+
+/// A finished form as it travelled (its answers), rebuilt by this core from the same form version:
+/// the full result with its explanation, as if it had been filled in here. A form this core cannot
+/// rebuild (another version) keeps its answers and the outcome it was sent with.
+fn rebuilt_form(c: &Value) -> Value {
+    let draft = json!({
+        "format": DRAFT_FORMAT,
+        "schema": DRAFT_SCHEMA,
+        "form": c["form"],
+        "form_version": c["form_version"],
+        "language": c["language"],
+        "context": if c["context"].is_object() { c["context"].clone() } else { json!({}) },
+        "answers": c["answers"],
+        "skipped": if c["skipped"].is_array() { c["skipped"].clone() } else { json!([]) },
+    });
+    let rebuilt = serde_json::from_value::<Draft>(draft)
+        .ok()
+        .and_then(|d| crate::run_draft(&d).ok().map(|r| (d, r)));
+    match rebuilt {
+        Some((draft, result)) => json!({
+            "form": draft.form,
+            "form_version": draft.form_version,
+            "language": draft.language,
+            "scope": c["scope"],
+            "answers": draft,
+            "result": result,
+            "received": true,
+        }),
+        None => {
+            let mut kept = c.clone();
+            kept["result"] = json!({"kind": c["result_kind"], "outcome": c["outcome"]});
+            kept["received"] = Value::Bool(true);
+            kept
+        }
+    }
+}
+
+/// Adds the entries of a received case bundle to the new case, with their dates, so that the
+/// receiver's screens, listings, proposals and exports see them as they see their own.
+fn add_received_entries(v: &mut Vault, code: &str, bundle: &Value) -> Result<()> {
+    let Some(entries) = bundle["entries"].as_array() else {
+        return Ok(());
+    };
+    for e in entries {
+        let kind = match e["kind"].as_str() {
+            Some("screening") => EntryKind::Screening,
+            Some("assessment") => EntryKind::Assessment,
+            Some("consent") => EntryKind::Consent,
+            Some("note") => EntryKind::Note,
+            // Custody events are the sender's own; nothing else is known.
+            _ => continue,
+        };
+        let content = &e["content"];
+        let content = if content["form"].is_string() {
+            rebuilt_form(content)
+        } else {
+            content.clone()
+        };
+        let created_at = e["created_at"].as_i64().unwrap_or_else(super::now);
+        v.add_entry_at(code, kind, created_at, &content)?;
+    }
+    Ok(())
 }
 
 impl Vault {
@@ -132,7 +208,7 @@ impl Vault {
         if !case.damaged.is_empty() {
             return Err(VaultError::Tampered(case.damaged.join(", ")));
         }
-        let scope = format!("handover:{}", to_organisation.trim());
+        let scope = super::records::consent_scope(ConsentPurpose::Handover, to_organisation);
         if self
             .consent_for(&case, ConsentPurpose::Handover, &scope)
             .is_none()
@@ -220,6 +296,7 @@ impl Vault {
             envelope: envelope.to_bytes(),
             sas,
             receiver_organisation: key.organisation,
+            max_fragment: key.max_fragment,
         })
     }
 
@@ -321,6 +398,7 @@ impl Vault {
         let from = envelope.header.organisation.clone();
         let code = self.transaction(|v| {
             let code = v.import_case(&record)?;
+            add_received_entries(v, &code, &value)?;
             let case_id = v.case_row(&code)?;
             v.conn().execute(
                 "INSERT INTO received (content_index, case_id, received_at) VALUES (?1, ?2, ?3)",

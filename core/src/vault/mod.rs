@@ -9,6 +9,7 @@ pub mod audit;
 pub mod crypto;
 pub mod export;
 pub mod handover;
+pub mod proposals;
 pub mod records;
 pub mod schema;
 

@@ -85,7 +85,16 @@ impl ReferralStatus {
         }
     }
 
-    fn can_become(self, next: ReferralStatus) -> bool {
+    pub const ALL: [ReferralStatus; 5] = [
+        ReferralStatus::Draft,
+        ReferralStatus::Sent,
+        ReferralStatus::Accepted,
+        ReferralStatus::Rejected,
+        ReferralStatus::Completed,
+    ];
+
+    /// Whether a referral in this status may move to `next`.
+    pub fn can_become(self, next: ReferralStatus) -> bool {
         use ReferralStatus::*;
         matches!(
             (self, next),
@@ -250,6 +259,11 @@ impl<'de> Deserialize<'de> for RawJson {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         Box::<RawValue>::deserialize(d).map(|r| RawJson(r.get().to_string()))
     }
+}
+
+/// The scope of a one-off consent: `referral:<service id>` or `handover:<organisation>`.
+pub fn consent_scope(purpose: ConsentPurpose, target: &str) -> String {
+    format!("{}:{}", purpose.id(), target.trim())
 }
 
 /// A new referral.
@@ -607,12 +621,23 @@ impl Vault {
         kind: EntryKind,
         content: &Value,
     ) -> Result<String> {
+        self.add_entry_at(code, kind, now(), content)
+    }
+
+    /// Adds an entry dated `created_at` (an entry received with a case keeps its date).
+    pub(crate) fn add_entry_at(
+        &mut self,
+        code: &str,
+        kind: EntryKind,
+        created_at: i64,
+        content: &Value,
+    ) -> Result<String> {
         let case_id = self.case_row(code)?;
         let id = new_id()?;
         let data = self.seal_json("entries", &id, "data", content)?;
         self.conn().execute(
             "INSERT INTO entries (id, case_id, kind, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, case_id, kind.id(), now(), data],
+            params![id, case_id, kind.id(), created_at, data],
         )?;
         self.audit(&format!("{}.add", kind.id()), &id)?;
         Ok(id)
@@ -654,7 +679,8 @@ impl Vault {
         self.add_entry(code, kind, &content)
     }
 
-    /// Records the person's consent to one referral or one handover, given now.
+    /// Records the person's consent to one referral or one handover, given now. `scope` is what
+    /// it is for, from [`consent_scope`].
     pub fn record_consent(
         &mut self,
         code: &str,
@@ -716,7 +742,7 @@ impl Vault {
     pub fn create_referral(&mut self, code: &str, new: NewReferral) -> Result<String> {
         let case = self.case(code)?;
         let case_id = self.case_row(code)?;
-        let scope = format!("referral:{}", new.service_id);
+        let scope = consent_scope(ConsentPurpose::Referral, &new.service_id);
         let consent_entry = self.consent_for(&case, ConsentPurpose::Referral, &scope);
         let override_reason = match (&consent_entry, &new.override_reason) {
             (Some(_), _) => None,

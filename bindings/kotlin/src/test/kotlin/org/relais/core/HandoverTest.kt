@@ -1,0 +1,131 @@
+package org.relais.core
+
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertTrue
+
+class HandoverTest {
+    /** A case screened on the sender's phone, with the person's consent to this handover. */
+    private fun caseToSend(vault: Vault, to: String): String {
+        val code = vault.createCase()
+        val (interview, _) = runDraft("interview-fr-adult-djibouti-domestic.draft.json")
+        interview.use { vault.saveResult(code, it) }
+        vault.addNote(code, "Parle lingala et français")
+        vault.recordConsent(code, ConsentPurpose.HANDOVER, to)
+        return code
+    }
+
+    @Test
+    fun `a case goes from one vault to another through frame texts, with losses, and is acknowledged`() {
+        newVault("Caritas Kikwit").use { sender ->
+            newVault("Maison Lisanga").use { receiverVault ->
+                val code = caseToSend(sender, "Maison Lisanga")
+                val key = receiverVault.openReceiveSession(10u, 939u.toUShort())
+                assertEquals("Maison Lisanga", key.organisation)
+                assertEquals(key.qr.size * key.qr.size, key.qr.modules.size.toUInt())
+
+                sender.sendHandover(code, key.text).use { out ->
+                    assertEquals("Maison Lisanga", out.receiverOrganisation())
+                    assertTrue(out.loopLength() > out.framesNeeded())
+                    HandoverReceiver().use { scanner ->
+                        // The camera misses every third frame; the loop runs on until the case is whole.
+                        var seq = 1u
+                        var progress = scanner.progress()
+                        assertEquals(ScanStatus.WAITING, progress.status)
+                        while (progress.status != ScanStatus.COMPLETE && seq < 200u) {
+                            if (seq % 3u != 0u) progress = scanner.scanText(out.frameText(seq))
+                            seq++
+                        }
+                        assertEquals(ScanStatus.COMPLETE, progress.status)
+                        assertEquals(100u, progress.percent)
+                        // The sender keeps showing frames: harmless.
+                        scanner.scanText(out.frameText(seq))
+
+                        val got = receiverVault.receiveHandover(scanner)
+                        assertEquals(out.sas(), got.sas, "both screens show the same code")
+                        assertEquals("Caritas Kikwit", got.fromOrganisation)
+                        assertFalse(got.alreadyReceived)
+                        assertEquals(code, sender.recordAck(got.ackText))
+
+                        val arrived = receiverVault.caseDetail(got.caseCode)
+                        assertTrue(arrived.imported)
+                        val screening = arrived.entries.first { it.kind == EntryKind.SCREENING }
+                        assertEquals("interview", screening.formId)
+                        assertTrue(arrived.entries.any { it.note == "Parle lingala et français" })
+                        // Importing the same envelope again changes nothing.
+                        assertTrue(receiverVault.importEnvelope(out.envelope()).alreadyReceived)
+                        assertEquals(1, receiverVault.listCases().size)
+                    }
+                }
+                val custody = sender.caseDetail(code).entries.filter { it.kind == EntryKind.CUSTODY }
+                assertEquals(listOf("sent", "acknowledged"), custody.map { it.custodyEvent })
+                assertTrue(custody.all { it.organisation == "Maison Lisanga" })
+            }
+        }
+    }
+
+    @Test
+    fun `bad frames, bad keys and early imports are refused and change nothing`() {
+        newVault("Caritas Kikwit").use { sender ->
+            newVault("Maison Lisanga").use { receiverVault ->
+                val code = caseToSend(sender, "Maison Lisanga")
+                HandoverReceiver().use { scanner ->
+                    assertFailsWith<HandoverException.InvalidFrame> { scanner.scanText("HELLO WORLD") }
+                    assertFailsWith<HandoverException.InvalidFrame> { scanner.scanText("RL1:ZZZZ") }
+                    assertEquals(2u, scanner.progress().refused)
+                    val e = assertFailsWith<VaultException.Invalid> { receiverVault.receiveHandover(scanner) }
+                    assertTrue("incomplete" in e.reason)
+                }
+                assertFailsWith<VaultException.Invalid> { sender.sendHandover(code, "RLK1:NOT A KEY") }
+                // Consent was given for Maison Lisanga only.
+                val other = newVault("Autre ONG").use { it.openReceiveSession(10u, 939u.toUShort()) }
+                assertFailsWith<VaultException> { sender.sendHandover(code, other.text) }
+                assertFailsWith<VaultException.Invalid> { sender.recordAck("RLA1:NOPE") }
+                assertEquals(0, receiverVault.listCases().size)
+                assertTrue(sender.caseDetail(code).entries.none { it.kind == EntryKind.CUSTODY })
+            }
+        }
+    }
+
+    @Test
+    fun `a frame drawn from its matrix is read back by the core's camera decoder`() {
+        newVault("Caritas Kikwit").use { sender ->
+            newVault("Maison Lisanga").use { receiverVault ->
+                val code = caseToSend(sender, "Maison Lisanga")
+                val key = receiverVault.openReceiveSession(5u, 939u.toUShort())
+                sender.sendHandover(code, key.text).use { out ->
+                    val m = out.frame(1u)
+                    assertEquals(out.frameText(1u), m.text)
+                    val luma = render(m, modulePx = 4, quiet = 4)
+                    HandoverReceiver().use { scanner ->
+                        val side = (m.size.toInt() + 8) * 4
+                        val progress = scanner.scanLuma(side.toUInt(), side.toUInt(), luma)
+                        assertEquals(ScanStatus.RECEIVING, progress.status)
+                        assertEquals(1u, progress.received)
+                        // A blank camera frame holds no code: nothing changes.
+                        val blank = ByteArray(640 * 480) { 0xFF.toByte() }
+                        assertEquals(progress, scanner.scanLuma(640u, 480u, blank))
+                        assertFailsWith<HandoverException.Qr> { scanner.scanLuma(10u, 10u, ByteArray(5)) }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Draws a matrix as an 8-bit luminance image (dark modules black), as a screen would show it. */
+    private fun render(m: QrMatrix, modulePx: Int, quiet: Int): ByteArray {
+        val size = m.size.toInt()
+        val side = (size + 2 * quiet) * modulePx
+        val out = ByteArray(side * side) { 0xFF.toByte() }
+        for (y in 0 until size) for (x in 0 until size) {
+            if (m.modules[y * size + x] == 1.toByte()) {
+                for (dy in 0 until modulePx) for (dx in 0 until modulePx) {
+                    out[((y + quiet) * modulePx + dy) * side + (x + quiet) * modulePx + dx] = 0
+                }
+            }
+        }
+        return out
+    }
+}

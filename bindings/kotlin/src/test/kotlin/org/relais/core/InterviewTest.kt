@@ -1,0 +1,140 @@
+package org.relais.core
+
+import org.json.JSONObject
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertNotEquals
+import kotlin.test.assertNotNull
+import kotlin.test.assertTrue
+
+class InterviewTest {
+    private fun expected(name: String) = JSONObject(vector(name))
+
+    @Test
+    fun `a whole quick check in French through its screens gives the golden result`() {
+        val (interview, result) = runDraft("quick-check-fr-urgent.draft.json")
+        interview.use {
+            val want = expected("quick-check-fr-urgent.expected.json")
+            assertEquals(ResultKind.QUICK_CHECK, result.kind)
+            assertEquals(want.getString("outcome"), result.outcomeId)
+            assertEquals(want.getJSONArray("red_flags").map { it as String }, result.redFlags.map { it.id })
+            assertTrue(result.urgent)
+            assertEquals(Language.FR, result.language)
+            assertTrue(result.nextSteps.isNotEmpty() && result.explanation.isNotBlank())
+        }
+    }
+
+    @Test
+    fun `a whole quick check in Spanish refers the person`() {
+        val (interview, result) = runDraft("quick-check-es-refer.draft.json")
+        interview.use {
+            assertEquals(expected("quick-check-es-refer.expected.json").getString("outcome"), result.outcomeId)
+            assertEquals(Language.ES, result.language)
+            assertTrue(result.indicators.isNotEmpty(), "the indicators seen are listed")
+        }
+    }
+
+    @Test
+    fun `a whole interview in Spanish is scored with the ILO rules`() {
+        val (interview, result) = runDraft("interview-es-adult-honduras-lobster-diving.draft.json")
+        interview.use {
+            val want = expected("interview-es-adult-honduras-lobster-diving.expected.json")
+            assertEquals(ResultKind.INTERVIEW, result.kind)
+            assertEquals(want.getString("outcome"), result.outcomeId)
+            assertFalse(result.child)
+            val positive = result.dimensions.filter { it.positive }.map { it.id }.sorted()
+            assertEquals(want.getJSONArray("positive").map { it as String }.sorted(), positive)
+            // Every indicator names the questions that evidenced it: the result is explainable.
+            assertTrue(result.dimensions.flatMap { it.indicators }.all { it.evidence.isNotEmpty() })
+            assertTrue(result.json.contains("\"possible_trafficking\"") == (result.outcomeId == "possible_trafficking"))
+        }
+    }
+
+    @Test
+    fun `a whole interview of a child in English follows the child branch`() {
+        val (interview, result) = runDraft("interview-en-child-mali-gold-panning.draft.json")
+        interview.use {
+            val want = expected("interview-en-child-mali-gold-panning.expected.json")
+            assertEquals(want.getString("outcome"), result.outcomeId)
+            assertEquals(want.getString("subject") == "child", result.child)
+            assertEquals(Language.EN, result.language)
+        }
+    }
+
+    @Test
+    fun `screens refuse bad input in the session's language and keep the question`() {
+        Interview("interview", Language.FR, null).use { interview ->
+            var screen = interview.screen()
+            val first = assertNotNull(screen.question)
+            assertEquals(1u, screen.progress.position)
+            assertFalse(screen.canBack)
+            assertEquals(uiText(Language.FR, "ui.next"), screen.labels.next)
+            // An option id that is not on the screen.
+            screen = interview.choose(listOf("not_an_option"))
+            assertEquals(first.id, screen.question?.id)
+            assertEquals(1, screen.errors.size)
+            // Walk to the age question and type nonsense, then a number with a decimal comma.
+            while (screen.question?.answerType != AnswerType.NUMBER) {
+                val q = assertNotNull(screen.question)
+                screen = if (q.options.isNotEmpty()) interview.choose(listOf(q.options.first().id)) else interview.skip()
+            }
+            val age = screen.question!!.id
+            screen = interview.answerText("trente")
+            assertEquals(age, screen.question?.id)
+            assertTrue(screen.errors.single().isNotBlank())
+            screen = interview.answerText("35")
+            assertTrue(screen.errors.isEmpty())
+            assertNotEquals(age, screen.question?.id)
+            // Back shows the typed answer again.
+            screen = interview.back()
+            assertEquals(age, screen.question?.id)
+            assertEquals("35", screen.question?.currentText)
+        }
+    }
+
+    @Test
+    fun `switching language mid-interview keeps the answers`() {
+        Interview("quick-check", Language.FR, null).use { interview ->
+            val q = interview.screen().question!!
+            interview.choose(listOf(q.options.first().id))
+            val back = interview.back()
+            val en = interview.setLanguage(Language.EN)
+            assertEquals(Language.EN, en.language)
+            assertEquals(back.question?.id, en.question?.id)
+            assertNotEquals(back.question?.prompt, en.question?.prompt)
+            assertTrue(en.question!!.options.first().selected, "the answer survives the switch")
+        }
+    }
+
+    @Test
+    fun `finishing early names the unanswered required questions, and review can go to them`() {
+        Interview("interview", Language.EN, null).use { interview ->
+            val e = assertFailsWith<InterviewException.Incomplete> { interview.finish() }
+            assertTrue(e.questionIds.isNotEmpty())
+            val review = interview.review()
+            assertEquals(ScreenKind.REVIEW, review.kind)
+            assertFalse(review.canFinish)
+            val missing = review.review!!.unansweredRequired.first()
+            val screen = interview.goTo(missing.id)
+            assertEquals(missing.id, screen.question?.id)
+            assertFailsWith<InterviewException.NotShown> { interview.goTo("no_such_question") }
+        }
+    }
+
+    @Test
+    fun `a draft resumes where it stopped, and bad drafts and forms are refused`() {
+        Interview("quick-check", Language.ES, null).use { interview ->
+            val q = interview.screen().question!!
+            val next = interview.choose(listOf(q.options.first().id))
+            Interview.resume(interview.draftJson()).use { resumed ->
+                assertEquals(next.question?.id, resumed.screen().question?.id)
+                assertEquals(Language.ES, resumed.screen().language)
+            }
+        }
+        val bad = assertFailsWith<InterviewException.InvalidDraft> { Interview.resume("{\"name\": \"Amina\"") }
+        assertFalse("Amina" in bad.reason, "the error does not repeat the draft's content")
+        assertFailsWith<InterviewException.UnknownForm> { Interview("gossip", Language.FR, null) }
+    }
+}

@@ -1,0 +1,197 @@
+//! One public error enum per area. Kotlin sees them as `InterviewException`, `VaultException`,
+//! `HandoverException`, `DirectoryException` and `KeyProviderException`; Swift as the same names
+//! ending in `Error`. Messages name records by id and never carry what a person said (the core's
+//! messages already hold to that; serde's, which can quote input, are not passed on).
+
+use relais_core::draft::DraftError;
+use relais_core::handover::envelope::HandoverError as CoreHandoverError;
+use relais_core::handover::fountain::FrameError;
+use relais_core::handover::qr::QrError;
+use relais_core::referral::directory::DirectoryError as CoreDirectoryError;
+use relais_core::session::SessionError;
+use relais_core::vault::VaultError as CoreVaultError;
+
+/// Why an interview call was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum InterviewError {
+    #[error("unknown form '{form_id}'")]
+    UnknownForm { form_id: String },
+    #[error("form '{form_id}' is not available in {language}")]
+    LanguageNotOffered { form_id: String, language: String },
+    /// Finishing needs these required questions answered ("don't know" is accepted).
+    #[error("required questions are unanswered: {}", question_ids.join(", "))]
+    Incomplete { question_ids: Vec<String> },
+    #[error("the draft cannot be resumed: {reason}")]
+    InvalidDraft { reason: String },
+    #[error("question '{question_id}' cannot be shown now")]
+    NotShown { question_id: String },
+    #[error("{reason}")]
+    Refused { reason: String },
+}
+
+impl From<SessionError> for InterviewError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::UnknownForm(form_id) => InterviewError::UnknownForm { form_id },
+            SessionError::LanguageNotOffered { form, lang } => InterviewError::LanguageNotOffered {
+                form_id: form,
+                language: lang.code().to_string(),
+            },
+            SessionError::Incomplete(question_ids) => InterviewError::Incomplete { question_ids },
+            SessionError::Draft(d) => d.into(),
+            SessionError::NotShown(question_id) => InterviewError::NotShown { question_id },
+            other => InterviewError::Refused {
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<DraftError> for InterviewError {
+    fn from(e: DraftError) -> Self {
+        let reason = match e {
+            // serde's message may quote the draft's content.
+            DraftError::Malformed(_) => "the draft is not valid JSON of the draft format".into(),
+            other => other.to_string(),
+        };
+        InterviewError::InvalidDraft { reason }
+    }
+}
+
+/// The platform could not supply its secret (thrown by a foreign `KeyProvider`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum KeyProviderError {
+    #[error("the device key is unavailable: {reason}")]
+    Unavailable { reason: String },
+}
+
+/// A foreign implementation threw something that is not a `KeyProviderException`: it becomes one,
+/// instead of a panic.
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyProviderError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KeyProviderError::Unavailable { reason: e.reason }
+    }
+}
+
+/// Why a vault call was refused. Stored data is untouched by every one of these.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum VaultError {
+    #[error("no vault at this path")]
+    NotFound,
+    #[error("a vault already exists at this path")]
+    Exists,
+    #[error("this file is not a Relais vault")]
+    NotAVault,
+    #[error("wrong passphrase ({remaining} attempt(s) left before the vault erases itself)")]
+    WrongPassphrase { remaining: u32 },
+    #[error("too many failed attempts: wait {seconds} s before trying again")]
+    TooSoon { seconds: u64 },
+    #[error("the vault was erased after too many failed attempts")]
+    Erased,
+    #[error("the passphrase is too short (at least {min_length} characters)")]
+    WeakPassphrase { min_length: u32 },
+    #[error("the duress passphrase must differ from the passphrase")]
+    DuressSameAsPassphrase,
+    #[error("the device key is unavailable: {reason}")]
+    DeviceKeyUnavailable { reason: String },
+    #[error("record {record} failed authentication: it was altered or moved")]
+    Tampered { record: String },
+    #[error("no {what} with this id")]
+    NoSuch { what: String },
+    #[error("referral needs the person's consent to referral, or an override with a reason")]
+    ConsentRequired,
+    #[error("{reason}")]
+    Invalid { reason: String },
+    #[error("the vault is locked: unlock it again")]
+    Locked,
+    #[error("encryption error: {reason}")]
+    Crypto { reason: String },
+    #[error("storage error: {reason}")]
+    Storage { reason: String },
+}
+
+impl From<CoreVaultError> for VaultError {
+    fn from(e: CoreVaultError) -> Self {
+        match e {
+            CoreVaultError::NotFound => VaultError::NotFound,
+            CoreVaultError::Exists => VaultError::Exists,
+            CoreVaultError::NotAVault => VaultError::NotAVault,
+            CoreVaultError::WrongPassphrase { remaining } => {
+                VaultError::WrongPassphrase { remaining }
+            }
+            CoreVaultError::TooSoon { seconds } => VaultError::TooSoon { seconds },
+            CoreVaultError::Erased => VaultError::Erased,
+            CoreVaultError::WeakPassphrase(n) => VaultError::WeakPassphrase {
+                min_length: u32::try_from(n).unwrap_or(u32::MAX),
+            },
+            CoreVaultError::DuressSameAsPassphrase => VaultError::DuressSameAsPassphrase,
+            CoreVaultError::Platform(p) => VaultError::DeviceKeyUnavailable { reason: p.0 },
+            CoreVaultError::Crypto(c) => VaultError::Crypto {
+                reason: c.to_string(),
+            },
+            CoreVaultError::Tampered(record) => VaultError::Tampered { record },
+            CoreVaultError::NoSuch(what) => VaultError::NoSuch { what: what.into() },
+            CoreVaultError::Invalid(reason) => VaultError::Invalid { reason },
+            CoreVaultError::ConsentRequired => VaultError::ConsentRequired,
+            CoreVaultError::Storage(reason) => VaultError::Storage { reason },
+        }
+    }
+}
+
+/// Why a handover frame, key or QR code was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum HandoverError {
+    /// Not a Relais frame, or a damaged one: keep scanning.
+    #[error("{reason}")]
+    InvalidFrame { reason: String },
+    /// The frames seen so far belong to more than one case: receive one handover at a time.
+    #[error("the frames hold more than one case: receive them one handover at a time")]
+    SeveralCases,
+    #[error("the case cannot be cut into frames: {reason}")]
+    Encode { reason: String },
+    #[error("{reason}")]
+    Qr { reason: String },
+}
+
+impl From<FrameError> for HandoverError {
+    fn from(e: FrameError) -> Self {
+        HandoverError::InvalidFrame {
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<QrError> for HandoverError {
+    fn from(e: QrError) -> Self {
+        HandoverError::Qr {
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl From<CoreHandoverError> for HandoverError {
+    fn from(e: CoreHandoverError) -> Self {
+        HandoverError::InvalidFrame {
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Why a service directory could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum DirectoryError {
+    #[error("{reason}")]
+    Invalid { reason: String },
+}
+
+impl From<CoreDirectoryError> for DirectoryError {
+    fn from(e: CoreDirectoryError) -> Self {
+        let reason = match e {
+            // The parsers' messages may quote a cell; the kind of problem is enough here.
+            CoreDirectoryError::Csv(_) => "the directory file is not valid CSV".into(),
+            CoreDirectoryError::Json(_) => "the directory file is not valid JSON".into(),
+            other => other.to_string(),
+        };
+        DirectoryError::Invalid { reason }
+    }
+}
