@@ -100,6 +100,10 @@ pub enum VaultError {
     NoSuch { what: String },
     #[error("referral needs the person's consent to referral, or an override with a reason")]
     ConsentRequired,
+    /// The person has not consented to handing the case over to `organisation`, the organisation
+    /// the receiver's key names: ask them about it, record the consent, and send again.
+    #[error("the person has not consented to handing this case over to {organisation}")]
+    HandoverConsentRequired { organisation: String },
     #[error("{reason}")]
     Invalid { reason: String },
     #[error("the vault is locked: unlock it again")]
@@ -133,6 +137,9 @@ impl From<CoreVaultError> for VaultError {
             CoreVaultError::NoSuch(what) => VaultError::NoSuch { what: what.into() },
             CoreVaultError::Invalid(reason) => VaultError::Invalid { reason },
             CoreVaultError::ConsentRequired => VaultError::ConsentRequired,
+            CoreVaultError::HandoverConsentRequired(organisation) => {
+                VaultError::HandoverConsentRequired { organisation }
+            }
             CoreVaultError::Storage(reason) => VaultError::Storage { reason },
         }
     }

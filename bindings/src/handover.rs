@@ -36,6 +36,18 @@ pub fn qr_matrix(text: String) -> Result<QrMatrix, HandoverError> {
     })
 }
 
+/// Reads every QR code in one camera frame (8-bit luminance, `width × height` bytes: the Y plane
+/// of Android's YUV_420_888) with the core's decoder: the sender scans the receiver's key and its
+/// acknowledgement with it. An empty list: no code in this frame, keep scanning.
+#[uniffi::export]
+pub fn decode_qr_luma(
+    width: u32,
+    height: u32,
+    luma: Vec<u8>,
+) -> Result<Vec<String>, HandoverError> {
+    Ok(qr::decode_luma(width, height, &luma)?)
+}
+
 /// What the receiver's screen shows first.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ReceiverKey {

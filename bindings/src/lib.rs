@@ -18,6 +18,7 @@
 uniffi::setup_scaffolding!("relais");
 
 mod directory;
+mod drafts;
 mod error;
 mod handover;
 mod interview;
@@ -32,10 +33,11 @@ mod vault;
 pub use directory::{
     Proposal, ServiceDirectory, ServiceMatch, ServiceProposals, ServiceView, sample_directory,
 };
+pub use drafts::PendingDraft;
 pub use error::{DirectoryError, HandoverError, InterviewError, KeyProviderError, VaultError};
 pub use handover::{
     HandoverReceiver, HandoverSender, QrMatrix, ReceivedCase, ReceiverKey, ScanProgress,
-    ScanStatus, qr_matrix,
+    ScanStatus, decode_qr_luma, qr_matrix,
 };
 pub use interview::{FormInfo, FormKind, Interview, forms};
 pub use keys::{KeyProvider, passphrase_only};

@@ -127,7 +127,7 @@ impl Vault {
 
     /// Runs `f` on the open vault. A panic inside the core cannot leave a transaction half-done
     /// (SQLite rolls it back), so a poisoned lock is taken over.
-    fn with<T>(
+    pub(crate) fn with<T>(
         &self,
         f: impl FnOnce(&mut core::Vault) -> Result<T, core::VaultError>,
     ) -> Result<T, VaultError> {

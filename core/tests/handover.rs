@@ -7,7 +7,7 @@ use std::path::Path;
 use relais_core::effects::ConsentPurpose;
 use relais_core::vault::crypto::KdfParams;
 use relais_core::vault::records::EntryKind;
-use relais_core::vault::{NoPlatformSecret, Vault, VaultOptions};
+use relais_core::vault::{NoPlatformSecret, Vault, VaultError, VaultOptions};
 use relais_core::{Draft, run_draft};
 
 const NOW: i64 = 1_800_000_000;
@@ -174,11 +174,17 @@ fn consent_is_checked_before_anything_is_sealed() {
         .send_handover(&none, &key.to_text(), NOW)
         .unwrap_err();
     assert!(err.to_string().contains("consented"), "{err}");
+    // The error names the organisation of the key, so that the person can be asked about it.
+    assert!(
+        matches!(&err, VaultError::HandoverConsentRequired(o) if o == "Maison Lisanga"),
+        "{err:?}"
+    );
     let elsewhere = screened_case(&mut sender, Some("Another organisation"));
     assert!(
-        sender
-            .send_handover(&elsewhere, &key.to_text(), NOW)
-            .is_err(),
+        matches!(
+            sender.send_handover(&elsewhere, &key.to_text(), NOW),
+            Err(VaultError::HandoverConsentRequired(_))
+        ),
         "consent for another receiver"
     );
     assert!(

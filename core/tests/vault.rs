@@ -795,3 +795,103 @@ fn the_wrong_file_is_refused_and_left_untouched() {
     // The real vault still opens.
     unlock(&path).unwrap();
 }
+
+// --- the form in progress ---------------------------------------------------------------------------
+
+/// A draft with a typed text answer that must never be readable on disk.
+fn draft_with_text(secret: &str) -> String {
+    let mut draft: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/vectors/screen/interview-fr-adult-djibouti-domestic.draft.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    draft["answers"]["anything_else"] = serde_json::Value::String(secret.into());
+    draft.to_string()
+}
+
+#[test]
+fn a_form_in_progress_survives_the_lock_sealed_and_is_discarded_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut v) = new_vault(&dir);
+    let code = v.create_case().unwrap();
+    let json = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/vectors/screen/interview-fr-adult-djibouti-domestic.draft.json"),
+    )
+    .unwrap();
+    assert_eq!(v.pending_draft().unwrap(), None);
+    v.save_pending_draft(&json, Some(&code)).unwrap();
+    v.lock();
+
+    let mut v = unlock(&path).unwrap();
+    let pending = v.pending_draft().unwrap().expect("kept across the lock");
+    assert_eq!(pending.case.as_deref(), Some(code.as_str()));
+    assert_eq!(pending.form_id().unwrap(), "interview");
+    // It resumes into the same result as the golden draft.
+    let resumed = Draft::from_json(pending.draft.get()).unwrap();
+    assert_eq!(resumed, Draft::from_json(&json).unwrap());
+    assert!(run_draft(&resumed).is_ok());
+
+    // Saving again replaces it; discarding removes it; both are audited, without content.
+    v.save_pending_draft(&json, None).unwrap();
+    assert_eq!(v.pending_draft().unwrap().unwrap().case, None);
+    v.discard_pending_draft().unwrap();
+    assert_eq!(v.pending_draft().unwrap(), None);
+    let actions: Vec<String> = v
+        .audit_log()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.as_str() == "draft.save")
+            .count(),
+        2
+    );
+    assert!(actions.iter().any(|a| a == "draft.discard"));
+}
+
+#[test]
+fn a_bad_draft_or_an_unknown_case_is_refused_and_the_saved_draft_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_path, mut v) = new_vault(&dir);
+    let good = draft_with_text("first");
+    v.save_pending_draft(&good, None).unwrap();
+    assert!(matches!(
+        v.save_pending_draft("{\"format\": \"nope\"}", None),
+        Err(VaultError::Invalid(_))
+    ));
+    assert!(matches!(
+        v.save_pending_draft("not json", None),
+        Err(VaultError::Invalid(_))
+    ));
+    assert!(matches!(
+        v.save_pending_draft(&good, Some("RLS-NOPE-NOPE")),
+        Err(VaultError::NoSuch(_))
+    ));
+    assert_eq!(v.pending_draft().unwrap().unwrap().draft.get(), good);
+}
+
+#[test]
+fn a_draft_is_sealed_on_disk_and_erased_by_the_duress_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut v) = new_vault(&dir);
+    v.save_pending_draft(&draft_with_text("Kahindo ZEBRA-DRAFT au quai"), None)
+        .unwrap();
+    v.set_duress_passphrase("open sesame", &NoPlatformSecret)
+        .unwrap();
+    v.lock();
+    assert_eq!(
+        files_contain(dir.path(), b"ZEBRA-DRAFT"),
+        Vec::<String>::new()
+    );
+    assert_eq!(files_contain(dir.path(), b"Kahindo"), Vec::<String>::new());
+
+    let v = Vault::unlock(&path, "open sesame", &NoPlatformSecret).unwrap();
+    assert_eq!(v.pending_draft().unwrap(), None);
+}

@@ -213,8 +213,8 @@ impl Vault {
             .consent_for(&case, ConsentPurpose::Handover, &scope)
             .is_none()
         {
-            return Err(VaultError::Invalid(
-                "the person has not consented to this handover: record it first (cases consent … --purpose handover)".into(),
+            return Err(VaultError::HandoverConsentRequired(
+                to_organisation.to_string(),
             ));
         }
         let internal = self.case_row(code)?;

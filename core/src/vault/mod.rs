@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod crypto;
+pub mod drafts;
 pub mod export;
 pub mod handover;
 pub mod proposals;
@@ -97,6 +98,12 @@ pub enum VaultError {
     Invalid(String),
     #[error("referral needs the person's consent to referral, or an override with a reason")]
     ConsentRequired,
+    /// The person has not consented to handing the case over to this organisation (named by the
+    /// receiver's key, so that the worker can ask the person about exactly that organisation).
+    #[error(
+        "the person has not consented to handing this case over to {0}: record it first (cases consent … --purpose handover)"
+    )]
+    HandoverConsentRequired(String),
     #[error("storage error: {0}")]
     Storage(String),
 }

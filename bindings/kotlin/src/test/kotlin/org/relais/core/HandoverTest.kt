@@ -81,7 +81,8 @@ class HandoverTest {
                 assertFailsWith<VaultException.Invalid> { sender.sendHandover(code, "RLK1:NOT A KEY") }
                 // Consent was given for Maison Lisanga only.
                 val other = newVault("Autre ONG").use { it.openReceiveSession(10u, 939u.toUShort()) }
-                assertFailsWith<VaultException> { sender.sendHandover(code, other.text) }
+                val refused = assertFailsWith<VaultException.HandoverConsentRequired> { sender.sendHandover(code, other.text) }
+                assertEquals("Autre ONG", refused.organisation, "the key's organisation, to ask the person about")
                 assertFailsWith<VaultException.Invalid> { sender.recordAck("RLA1:NOPE") }
                 assertEquals(0, receiverVault.listCases().size)
                 assertTrue(sender.caseDetail(code).entries.none { it.kind == EntryKind.CUSTODY })
@@ -111,6 +112,18 @@ class HandoverTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    fun `the sender reads the receiver's key and the acknowledgement from camera frames`() {
+        newVault("Maison Lisanga").use { receiverVault ->
+            val key = receiverVault.openReceiveSession(5u, 939u.toUShort())
+            val side = (key.qr.size.toInt() + 8) * 3
+            val texts = decodeQrLuma(side.toUInt(), side.toUInt(), render(key.qr, modulePx = 3, quiet = 4))
+            assertEquals(listOf(key.text), texts)
+            assertEquals(emptyList(), decodeQrLuma(320u, 240u, ByteArray(320 * 240) { 0xFF.toByte() }))
+            assertFailsWith<HandoverException.Qr> { decodeQrLuma(10u, 10u, ByteArray(3)) }
         }
     }
 

@@ -7,6 +7,7 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNotNull
+import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 class InterviewTest {
@@ -136,5 +137,35 @@ class InterviewTest {
         val bad = assertFailsWith<InterviewException.InvalidDraft> { Interview.resume("{\"name\": \"Amina\"") }
         assertFalse("Amina" in bad.reason, "the error does not repeat the draft's content")
         assertFailsWith<InterviewException.UnknownForm> { Interview("gossip", Language.FR, null) }
+    }
+
+    @Test
+    fun `a form in progress is kept sealed in the vault across a lock and resumed`() {
+        val path = tempVaultPath()
+        val secret = FixedSecret("device".toByteArray())
+        var shown: String? = null
+        Vault.create(path, PASS, secret, fastSettings()).use { vault ->
+            val code = vault.createCase()
+            assertNull(vault.pendingDraft())
+            Interview("interview", Language.FR, null).use { interview ->
+                val first = interview.screen().question!!
+                shown = interview.choose(listOf(first.options.first().id)).question?.id
+                vault.savePendingDraft(interview, code)
+            }
+            vault.lock()
+        }
+        Vault.unlock(path, PASS, secret).use { vault ->
+            val pending = assertNotNull(vault.pendingDraft())
+            assertEquals("interview", pending.formId)
+            Interview.resume(pending.draftJson).use { resumed ->
+                assertEquals(shown, resumed.screen().question?.id, "it goes on where it stopped")
+            }
+            assertFailsWith<VaultException.NoSuch> {
+                Interview("quick-check", Language.FR, null).use { vault.savePendingDraft(it, "RLS-NONE-NONE") }
+            }
+            assertEquals(pending, vault.pendingDraft(), "a refused save keeps the saved one")
+            vault.discardPendingDraft()
+            assertNull(vault.pendingDraft())
+        }
     }
 }

@@ -1,0 +1,258 @@
+package org.relais.app
+
+import android.os.Handler
+import android.os.Looper
+import android.widget.ProgressBar
+import android.widget.TextView
+import org.relais.core.HandoverException
+import org.relais.core.HandoverReceiver
+import org.relais.core.ReceivedCase
+import org.relais.core.ReceiverKey
+import org.relais.core.ScanProgress
+import org.relais.core.ScanStatus
+import org.relais.core.VaultException
+import org.relais.core.qrMatrix
+
+/**
+ * "Receive a case": the receiving organisation's phone shows its key as a large QR code for the
+ * sender to scan, then reads the sender's animated codes with the camera (how far it has come,
+ * and how many codes it refused). When the case is whole it is imported, and the screen shows the
+ * six-digit code to compare aloud with the sender's screen, who sent it, and an acknowledgement QR
+ * for the sender to scan; then the worker opens the case.
+ */
+class HandoverReceiveActivity : BaseActivity() {
+    private enum class Step { SCANNING, RECEIVED, FAILED }
+
+    private var step = Step.SCANNING
+    private var key: ReceiverKey? = null
+    private var receiver: HandoverReceiver? = null
+    private var received: ReceivedCase? = null
+    private var failure: String? = null
+    private var scanner: QrScanner? = null
+    private val main = Handler(Looper.getMainLooper())
+
+    // Updated in place on every frame: rebuilding the page would restart the camera.
+    private var progressLine: TextView? = null
+    private var progressBar: ProgressBar? = null
+
+    /** The key's text, as its QR code encodes it (tests scan it instead of the camera). */
+    val keyText: String? get() = key?.text
+
+    /** The acknowledgement's text, as its QR code encodes it, once the case is received. */
+    val ackText: String? get() = received?.ackText
+
+    override fun render() {
+        if (step == Step.SCANNING && key == null && !openSession()) step = Step.FAILED
+        if (isFinishing) return
+        scanner?.stop()
+        when (step) {
+            Step.SCANNING -> scanningPage()
+            Step.RECEIVED -> receivedPage()
+            Step.FAILED -> failedPage()
+        }
+    }
+
+    override fun onResume() {
+        super.onResume()
+        if (!isFinishing && step == Step.SCANNING) scanner?.start()
+    }
+
+    override fun onPause() {
+        scanner?.stop()
+        super.onPause()
+    }
+
+    override fun onDestroy() {
+        scanner?.close()
+        receiver?.close()
+        receiver = null
+        super.onDestroy()
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        scanner?.permissionResult(requestCode, grantResults)
+    }
+
+    // --- the entries for decoded codes ----------------------------------------------------------
+
+    /** One decoded QR text (the camera's decoder path, and tests). */
+    fun onFrameText(text: String) {
+        val scan = receiver ?: return
+        if (step != Step.SCANNING) return
+        val progress = try {
+            scan.scanText(text)
+        } catch (e: HandoverException.InvalidFrame) {
+            scan.progress() // refused: counted, shown, and scanning goes on
+        } catch (e: HandoverException.SeveralCases) {
+            return fail(t("app.handover.several"))
+        } catch (e: HandoverException) {
+            scan.progress()
+        }
+        showProgress(progress)
+    }
+
+    /** One camera frame's luminance (`width × height` bytes), read by the core's decoder. */
+    fun onLuma(width: Int, height: Int, luma: ByteArray) {
+        if (step != Step.SCANNING) return
+        scanLuma(width, height, luma)?.let(::showProgress)
+    }
+
+    /** Reads a frame; on any thread. Null: nothing to show (an unreadable frame, or the screen is closing). */
+    private fun scanLuma(width: Int, height: Int, luma: ByteArray): ScanProgress? {
+        val scan = receiver ?: return null
+        return try {
+            scan.scanLuma(width.toUInt(), height.toUInt(), luma)
+        } catch (e: HandoverException.SeveralCases) {
+            main.post { fail(t("app.handover.several")) }
+            null
+        } catch (e: HandoverException) {
+            null
+        } catch (e: IllegalStateException) {
+            null // the scanner was closed with the screen
+        }
+    }
+
+    /** From the camera's scanning thread. */
+    private fun onCameraFrame(width: Int, height: Int, luma: ByteArray) {
+        val progress = scanLuma(width, height, luma) ?: return
+        main.post { if (step == Step.SCANNING) showProgress(progress) }
+    }
+
+    // --- steps ------------------------------------------------------------------------------------
+
+    private fun openSession(): Boolean {
+        failure = null
+        return try {
+            key = vault.openReceiveSession(KEY_MINUTES.toUInt(), MAX_FRAGMENT.toUShort())
+            receiver?.close()
+            receiver = HandoverReceiver()
+            true
+        } catch (e: VaultException.Locked) {
+            toUnlock()
+            false
+        } catch (e: VaultException) {
+            failure = t("app.error.unexpected")
+            false
+        }
+    }
+
+    private fun showProgress(progress: ScanProgress) {
+        progressLine?.text = progressText(progress)
+        progressBar?.progress = progress.percent.toInt()
+        if (progress.status == ScanStatus.COMPLETE) complete()
+    }
+
+    private fun progressText(progress: ScanProgress): String =
+        if (progress.status == ScanStatus.WAITING && progress.refused == 0u) {
+            t("app.handover.waiting")
+        } else {
+            t(
+                "app.handover.progress",
+                "percent" to progress.percent.toString(),
+                "parts" to progress.received.toString(),
+                "refused" to progress.refused.toString(),
+            )
+        }
+
+    /** The case is whole: import it, and show the code to compare and the acknowledgement. */
+    private fun complete() {
+        val scan = receiver ?: return
+        scanner?.stop()
+        try {
+            received = vault.receiveHandover(scan)
+            step = Step.RECEIVED
+            render()
+        } catch (e: VaultException.Locked) {
+            toUnlock()
+        } catch (e: VaultException) {
+            fail(t("app.handover.receive_failed"))
+        } catch (e: IllegalStateException) {
+            toUnlock() // the vault was locked meanwhile
+        }
+    }
+
+    private fun fail(message: String) {
+        failure = message
+        step = Step.FAILED
+        render()
+    }
+
+    private fun newKey() {
+        key = null
+        received = null
+        step = Step.SCANNING
+        render()
+        scanner?.start()
+    }
+
+    // --- pages ------------------------------------------------------------------------------------
+
+    private fun scanningPage() {
+        val key = key ?: return
+        val page = page()
+        page.title(t("app.handover.receive_title"))
+        page.heading(t("app.handover.show_key"))
+        val bitmap = QrBitmaps.fitting(key.qr, qrWidth())
+        page.image(QrBitmaps.view(this, bitmap), bitmap.width)
+        page.body(t("app.handover.receiving_as", "organisation" to key.organisation))
+        page.muted(t("app.handover.valid_for", "minutes" to KEY_MINUTES.toString()))
+        page.button(t("app.handover.new_key")) { newKey() }
+
+        page.divider()
+        page.heading(t("app.handover.scan_frames"))
+        val scan = receiver
+        progressLine = page.body(scan?.let { progressText(it.progress()) } ?: t("app.handover.waiting"))
+        progressBar = page.view(
+            ProgressBar(this, null, android.R.attr.progressBarStyleHorizontal).apply {
+                max = 100
+                progress = scan?.progress()?.percent?.toInt() ?: 0
+            },
+        )
+        camera().addTo(page, ::t)
+        show(page)
+    }
+
+    private fun receivedPage() {
+        val got = received ?: return
+        progressLine = null
+        progressBar = null
+        val page = page()
+        page.title(t("app.handover.received_title"))
+        page.view(HandoverSendActivity.sasView(this, got.sas), top = 16)
+        page.body(t("app.handover.sas_receive"))
+        page.body(t("app.handover.from", "organisation" to got.fromOrganisation))
+        if (got.alreadyReceived) page.banner(t("app.handover.already"), danger = false)
+
+        page.heading(t("app.handover.show_ack"))
+        val ack = runCatching { qrMatrix(got.ackText) }.getOrNull()
+        if (ack != null) {
+            val bitmap = QrBitmaps.fitting(ack, qrWidth())
+            page.image(QrBitmaps.view(this, bitmap), bitmap.width)
+        }
+        page.button(t("app.handover.open_case"), primary = true) {
+            go(CaseDetailActivity::class.java) { putExtra(EXTRA_CASE, got.caseCode) }
+            finish()
+        }
+        show(page)
+    }
+
+    private fun failedPage() {
+        progressLine = null
+        progressBar = null
+        val page = page()
+        page.title(t("app.handover.receive_title"))
+        page.banner(failure ?: t("app.error.unexpected"))
+        page.button(t("app.handover.new_key"), primary = true) { newKey() }
+        show(page)
+    }
+
+    private fun camera(): QrScanner =
+        scanner ?: QrScanner(this, ::onCameraFrame).also { scanner = it }
+
+    private fun qrWidth(): Int = resources.displayMetrics.widthPixels - dp(32)
+
+    companion object {
+        const val KEY_MINUTES = 10
+        const val MAX_FRAGMENT = 939
+    }
+}
