@@ -11,6 +11,7 @@ import android.view.Window
 import android.view.WindowManager
 import org.relais.core.Direction
 import org.relais.core.Vault
+import org.relais.core.VaultException
 import org.relais.core.languages
 import org.relais.core.uiText
 import org.relais.core.uiTextWith
@@ -84,6 +85,30 @@ abstract class BaseActivity : Activity() {
      * into the vault here.
      */
     protected open fun beforeLock() {}
+
+    /**
+     * Runs one vault call for a screen: a locked vault goes back to unlocking; a refusal is told
+     * through [tell] in the screen's words (consent missing, an unknown case, [onInvalid] for a
+     * refused text, otherwise the generic message); null when it failed.
+     */
+    protected fun <T> vaultCall(onInvalid: String, tell: (String) -> Unit, call: () -> T): T? = try {
+        call()
+    } catch (e: VaultException.Locked) {
+        toUnlock()
+        null
+    } catch (e: VaultException.ConsentRequired) {
+        tell(t("app.referral.consent_required"))
+        null
+    } catch (e: VaultException.NoSuch) {
+        tell(t("app.case.not_found"))
+        null
+    } catch (e: VaultException.Invalid) {
+        tell(onInvalid)
+        null
+    } catch (e: VaultException) {
+        tell(t("app.error.unexpected"))
+        null
+    }
 
     /** Builds the screen; called again by [refresh] after a change. */
     protected abstract fun render()

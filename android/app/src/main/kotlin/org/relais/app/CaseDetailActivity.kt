@@ -233,21 +233,8 @@ class CaseDetailActivity : BaseActivity() {
      * Runs one vault call: a locked vault goes back to unlocking, an unknown case or a refused
      * text says so; null when it failed.
      */
-    private fun <T> act(onInvalid: String = t("app.error.unexpected"), call: () -> T): T? = try {
-        call()
-    } catch (e: VaultException.Locked) {
-        toUnlock()
-        null
-    } catch (e: VaultException.NoSuch) {
-        say(t("app.case.not_found"), danger = true)
-        null
-    } catch (e: VaultException.Invalid) {
-        say(onInvalid, danger = true)
-        null
-    } catch (e: VaultException) {
-        say(t("app.error.unexpected"), danger = true)
-        null
-    }
+    private fun <T> act(onInvalid: String = t("app.error.unexpected"), call: () -> T): T? =
+        vaultCall(onInvalid, { say(it, danger = true) }, call)
 
     private fun say(text: String, danger: Boolean = false) {
         notice = text

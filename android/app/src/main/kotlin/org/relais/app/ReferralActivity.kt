@@ -297,24 +297,8 @@ class ReferralActivity : BaseActivity() {
      * One vault call: a locked vault goes back to unlocking; a refusal is said in red (consent
      * missing, a text refused, an unknown case); null when it failed.
      */
-    private fun <T> act(onInvalid: String = t("app.error.unexpected"), call: () -> T): T? = try {
-        call()
-    } catch (e: VaultException.Locked) {
-        toUnlock()
-        null
-    } catch (e: VaultException.ConsentRequired) {
-        say(t("app.referral.consent_required"), danger = true)
-        null
-    } catch (e: VaultException.NoSuch) {
-        say(t("app.case.not_found"), danger = true)
-        null
-    } catch (e: VaultException.Invalid) {
-        say(onInvalid, danger = true)
-        null
-    } catch (e: VaultException) {
-        say(t("app.error.unexpected"), danger = true)
-        null
-    }
+    private fun <T> act(onInvalid: String = t("app.error.unexpected"), call: () -> T): T? =
+        vaultCall(onInvalid, { say(it, danger = true) }, call)
 
     private fun say(text: String, danger: Boolean = false) {
         notice = text

@@ -40,7 +40,7 @@ class FormResumeTest {
             // The worker switches app: the answers are sealed, then the vault locks.
             controller.pause().stop()
             assertFalse(phone.state.isUnlocked)
-            unlockAgain(phone)
+            phone.unlockAgain()
             val pending = requireNotNull(phone.state.requireVault().pendingDraft()) { "the form was not kept" }
             assertEquals("quick-check", pending.formId)
             assertNull(pending.caseCode)
@@ -78,7 +78,7 @@ class FormResumeTest {
             assertFalse("locked a minute after the last touch", phone.state.isUnlocked)
             assertTrue(form.isFinishing)
 
-            unlockAgain(phone)
+            phone.unlockAgain()
             val home = phone.launch(HomeActivity::class.java)
             home.click(home.ui("app.home.continue"))
             val resumed = home.follow(FormActivity::class.java)
@@ -127,13 +127,5 @@ class FormResumeTest {
         }
         assertTrue(form.shows(screen.question!!.prompt))
         return screen
-    }
-
-    private fun unlockAgain(phone: Phone) {
-        val unlock = phone.launch(UnlockActivity::class.java)
-        unlock.type(unlock.ui("app.unlock.passphrase"), PASS)
-        unlock.click(unlock.ui("app.unlock.button"))
-        awaitWork()
-        assertTrue(phone.state.isUnlocked)
     }
 }

@@ -44,7 +44,7 @@ class HandoverTest {
 
         // The worker scans it; the person has not agreed yet: the screen asks about the
         // organisation the key names.
-        handoverWake(a)
+        a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
         assertTrue(send.shows(send.ui("app.handover.scan_key")))
         send.onScanned(key)
@@ -64,7 +64,7 @@ class HandoverTest {
         assertTrue("a frame is drawn", shownBitmaps(send).isNotEmpty())
 
         // The receiving camera misses every third frame of the first loop, then reads on.
-        handoverWake(b)
+        b.unlockAgain()
         for ((i, frame) in (frames + frames + frames).withIndex()) {
             if (receive.ackText != null) break
             if (i < frames.size && i % 3 == 2) continue
@@ -82,7 +82,7 @@ class HandoverTest {
         assertEquals("interview", detail.entries.first { it.kind == EntryKind.SCREENING }.formId)
 
         // The sender scans the acknowledgement: first a wrong code, then the right one.
-        handoverWake(a)
+        a.unlockAgain()
         send.click(send.ui("app.handover.to_ack"))
         assertTrue(send.shows(send.ui("app.handover.scan_ack")))
         send.onScanned("HELLO WORLD")
@@ -130,7 +130,7 @@ class HandoverTest {
         val receive = b.launch(HandoverReceiveActivity::class.java)
         val key = receive.keyText!!
 
-        handoverWake(a)
+        a.unlockAgain()
         val frame = a.state.requireVault().sendHandover(code, key).use { it.frame(1u) }
         val side = QrBitmaps.span(frame) * 4
         val luma = handoverLuma(frame, modulePx = 4)
@@ -161,7 +161,7 @@ class HandoverTest {
         b.setUp("Maison Lisanga")
         val key = b.launch(HandoverReceiveActivity::class.java).keyText!!
 
-        handoverWake(a)
+        a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
         // A code that is not a receiver's key is named as such, and the screen keeps scanning.
         send.onScanned("https://example.org/")
@@ -194,7 +194,7 @@ class HandoverTest {
         b.setUp("Maison Lisanga")
         val key = b.launch(HandoverReceiveActivity::class.java).keyText!!
 
-        handoverWake(a)
+        a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
         // One character changed in the middle: the key's signature no longer holds.
         val middle = key.length / 2
@@ -284,20 +284,6 @@ private fun handoverScreenedCase(phone: Phone): String {
         vault.saveResult(code, it)
     }
     return code
-}
-
-/**
- * Makes [phone] the one in use again: installing another phone locked this one's vault, so it is
- * unlocked through the real screen, as its user would.
- */
-private fun handoverWake(phone: Phone) {
-    phone.install()
-    if (phone.state.isUnlocked) return
-    val unlock = phone.launch(UnlockActivity::class.java)
-    unlock.type(unlock.ui("app.unlock.passphrase"), PASS)
-    unlock.click(unlock.ui("app.unlock.button"))
-    awaitWork()
-    assertTrue("${phone.name} unlocked again", phone.state.isUnlocked)
 }
 
 /** The bitmaps of the image views on screen. */

@@ -11,6 +11,7 @@ import android.widget.CheckBox
 import android.widget.EditText
 import android.widget.TextView
 import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.relais.core.KeyProvider
 import org.relais.core.VaultSettings
@@ -60,6 +61,20 @@ class Phone(val name: String) {
         install()
         val intent = Intent(context, type).apply(configure)
         return Robolectric.buildActivity(type, intent).setup().get()
+    }
+
+    /**
+     * Makes this phone the one in use again, unlocked through the real screen as its user would
+     * (installing another phone, leaving the app or the timeout locked it).
+     */
+    fun unlockAgain() {
+        install()
+        if (state.isUnlocked) return
+        val unlock = launch(UnlockActivity::class.java)
+        unlock.type(unlock.ui("app.unlock.passphrase"), PASS)
+        unlock.click(unlock.ui("app.unlock.button"))
+        awaitWork()
+        assertTrue("$name unlocked again", state.isUnlocked)
     }
 
     /** Set up through the real screen: organisation and passphrase typed, vault created; on Home. */

@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+@testable import Relais
+
+/// The hand-written Swift layer (Relais+Platform.swift) and the calls the app makes that the other
+/// tests do not: drafts kept in the vault, the handover consent naming the key's organisation,
+/// texts with placeholders. Run by `swift test` in ios/ on a Mac after scripts/build-ios.
+final class SwiftLayerTests: XCTestCase {
+    final class FixedSecret: KeyProvider, @unchecked Sendable {
+        let secret: Data
+        init(_ secret: String) { self.secret = Data(secret.utf8) }
+        func platformSecret() throws -> Data { secret }
+    }
+
+    let settings = VaultSettings(
+        maxFailedUnlocks: 10, retentionDays: nil, unlockTargetMs: 0, insecureFastKdfForTests: false
+    )
+
+    func newVault(_ organisation: String) throws -> Vault {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("relais-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let vault = try Vault.create(
+            path: dir.appendingPathComponent("vault.db").path, passphrase: "correct horse 42",
+            keyProvider: FixedSecret(organisation), settings: settings)
+        try vault.setOrganisation(name: organisation)
+        return vault
+    }
+
+    func testChooseByOneIdIsTheSameAsTheCoresListCall() throws {
+        let a = try Interview(formId: "quick-check", language: .fr, age: nil)
+        let b = try Interview(formId: "quick-check", language: .fr, age: nil)
+        let first = try XCTUnwrap(a.screen().question?.options.first)
+        XCTAssertEqual(a.choose(first.id), b.choose(optionIds: [first.id]))
+        XCTAssertEqual(a.screen().progress.answered, 1)
+    }
+
+    func testIsDarkReadsTheMatrixRowByRow() throws {
+        let matrix = try qrMatrix(text: "RLA1:SWIFT LAYER")
+        let size = Int(matrix.size)
+        for y in 0..<size {
+            for x in 0..<size {
+                XCTAssertEqual(matrix.isDark(x: x, y: y), matrix.modules[y * size + x] == 1, "(\(x), \(y))")
+            }
+        }
+        // The three finder patterns: dark corners, a light separator next to them.
+        XCTAssertTrue(matrix.isDark(x: 0, y: 0))
+        XCTAssertTrue(matrix.isDark(x: size - 1, y: 0))
+        XCTAssertTrue(matrix.isDark(x: 0, y: size - 1))
+        XCTAssertFalse(matrix.isDark(x: 7, y: 0))
+    }
+
+    func testAFormInProgressIsKeptInTheVaultAndTakenUpAgain() throws {
+        let vault = try newVault("Caritas Kikwit")
+        XCTAssertNil(try vault.pendingDraft())
+        let interview = try Interview(formId: "quick-check", language: .fr, age: nil)
+        let first = try XCTUnwrap(interview.screen().question?.options.first)
+        let next = interview.choose(first.id)
+        try vault.savePendingDraft(interview: interview, caseCode: nil)
+
+        let kept = try XCTUnwrap(vault.pendingDraft())
+        XCTAssertEqual(kept.formId, "quick-check")
+        XCTAssertNil(kept.caseCode)
+        let resumed = try Interview.resume(draftJson: kept.draftJson)
+        XCTAssertEqual(resumed.screen().question?.id, next.question?.id)
+        try vault.discardPendingDraft()
+        XCTAssertNil(try vault.pendingDraft())
+    }
+
+    func testAHandoverWithoutConsentNamesTheKeysOrganisation() throws {
+        let sender = try newVault("Caritas Kikwit")
+        let receiver = try newVault("Maison Lisanga")
+        let code = try sender.createCase()
+        let key = try receiver.openReceiveSession(minutes: 10, maxFragment: 939)
+        XCTAssertThrowsError(try sender.sendHandover(code: code, receiverKeyText: key.text)) { error in
+            guard case let .HandoverConsentRequired(organisation)? = error as? VaultError else {
+                return XCTFail("expected HandoverConsentRequired, got \(error)")
+            }
+            XCTAssertEqual(organisation, "Maison Lisanga")
+        }
+        _ = try sender.recordConsent(code: code, purpose: .handover, scope: "Maison Lisanga")
+        let out = try sender.sendHandover(code: code, receiverKeyText: key.text)
+        XCTAssertEqual(out.receiverOrganisation(), "Maison Lisanga")
+        XCTAssertEqual(out.sas().count, 6)
+    }
+
+    func testAppTextsComeFromTheCoreWithTheirPlaceholdersFilled() {
+        XCTAssertEqual(uiText(language: .fr, key: "app.back"), "Retour")
+        let text = uiTextWith(language: .en, key: "app.unlock.wrong", args: ["remaining": "3"])
+        XCTAssertTrue(text.contains("3 attempt"), text)
+        XCTAssertFalse(text.contains("{remaining}"))
+    }
+}

@@ -1,0 +1,14 @@
+import Relais
+import SwiftUI
+
+struct Fixture: View {
+    let vault: Vault
+    var body: some View {
+        Text(uiText(language: .fr, key: "app.name")).padding()
+    }
+    func save() throws -> String {
+        let code = try vault.createCase()
+        _ = try vault.addNote(code: code, text: "note")
+        return code
+    }
+}
