@@ -126,7 +126,7 @@ struct BigButton: View {
     }
 }
 
-enum FieldKind { case text, note, number, passphrase }
+enum FieldKind { case text, note, number, date, passphrase }
 
 /// A text field that does not teach the keyboard what is typed about a person: no autocorrection,
 /// no suggestions, no capitalisation guesses; passphrases hidden.
@@ -142,7 +142,7 @@ struct InputField: View {
                     .textContentType(.password)
             } else {
                 TextField(hint, text: $text)
-                    .keyboardType(kind == .number ? .decimalPad : .default)
+                    .keyboardType(keyboard)
             }
         }
         .disableAutocorrection(true)
@@ -153,6 +153,15 @@ struct InputField: View {
         .background(Color.white)
         .cornerRadius(8)
         .overlay(RoundedRectangle(cornerRadius: 8).stroke(Palette.muted.opacity(0.5)))
+    }
+
+    /// Numbers get the decimal pad; dates (YYYY, YYYY-MM or YYYY-MM-DD) digits and the hyphen.
+    private var keyboard: UIKeyboardType {
+        switch kind {
+        case .number: return .decimalPad
+        case .date: return .numbersAndPunctuation
+        default: return .default
+        }
     }
 }
 
