@@ -121,6 +121,26 @@ final class AppModel: ObservableObject {
         return vault
     }
 
+    /// Runs one vault call for a screen: a locked vault goes back to unlocking; a refusal is told
+    /// through [tell] in the screen's words (consent missing, an unknown case, [onInvalid] for a
+    /// refused text, otherwise the generic message); nil when it failed.
+    func vaultCall<T>(onInvalid: String? = nil, tell: (String) -> Void, _ call: (Vault) throws -> T) -> T? {
+        do {
+            return try call(try requireVault())
+        } catch let error as VaultError {
+            switch error {
+            case .Locked: lock()
+            case .ConsentRequired: tell(t("app.referral.consent_required"))
+            case .NoSuch: tell(t("app.case.not_found"))
+            case .Invalid: tell(onInvalid ?? t("app.error.unexpected"))
+            default: tell(t("app.error.unexpected"))
+            }
+        } catch {
+            tell(t("app.error.unexpected"))
+        }
+        return nil
+    }
+
     func opened(_ vault: Vault) {
         self.vault = vault
         Self.protect(vaultURL)

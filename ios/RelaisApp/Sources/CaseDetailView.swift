@@ -246,20 +246,7 @@ struct CaseDetailView: View {
     /// Runs one vault call: a locked vault goes back to unlocking, an unknown case or a refused
     /// text says so; nil when it failed.
     private func act<T>(onInvalid: String? = nil, _ call: (Vault) throws -> T) -> T? {
-        do {
-            return try call(try model.requireVault())
-        } catch let error as VaultError {
-            switch error {
-            case .Locked: model.lock()
-            case .ConsentRequired: say(model.t("app.referral.consent_required"), danger: true)
-            case .NoSuch: say(model.t("app.case.not_found"), danger: true)
-            case .Invalid: say(onInvalid ?? model.t("app.error.unexpected"), danger: true)
-            default: say(model.t("app.error.unexpected"), danger: true)
-            }
-        } catch {
-            say(model.t("app.error.unexpected"), danger: true)
-        }
-        return nil
+        model.vaultCall(onInvalid: onInvalid, tell: { say($0, danger: true) }, call)
     }
 
     /// A message at the top of the page, the case read again.
