@@ -11,6 +11,10 @@
    must also use argument labels that one of the core's signatures accepts (defaults may be left
    out). A renamed or removed core function, or a call with the wrong labels, fails here.
 3. Hygiene: no logging calls (print, NSLog, os_log, Logger, debugPrint, dump) in the app.
+4. Texts: every app text key written in the Swift sources (a literal "app.…") exists in the core's
+   catalogue (core/data/i18n/fr.json, the reference every language must match), and a call
+   `t("app.…", [...])` fills exactly that text's {placeholders} (and `t("app.…")` is used only for a
+   text without any): a mistyped key or name would show the raw key or `{name}` to the user.
 
 It does NOT type-check: a name the platform list or the app also declares is accepted on any
 receiver, and argument types, optionals, `try` and availability are left to the Swift compiler
@@ -21,6 +25,7 @@ Usage: swift_check.py BINDINGS.swift PLATFORM_NAMES.txt SOURCE_DIR...
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -29,8 +34,15 @@ from pathlib import Path
 from tree_sitter_language_pack import get_parser
 
 LOGGING = {"print", "NSLog", "os_log", "Logger", "debugPrint", "dump"}
-# Swift's own words, always known.
-KEYWORDS = {"self", "Self", "super", "init"}
+CATALOGUE = Path(__file__).resolve().parent.parent / "core" / "data" / "i18n" / "fr.json"
+TEXT_KEY = re.compile(r'"(app(?:\.[a-z0-9_]+)+)"')
+FILLED = re.compile(r'\bt\(\s*"(app(?:\.[a-z0-9_]+)+)"\s*,\s*\[(.*?)\]\s*\)', re.S)
+UNFILLED = re.compile(r'\bt\(\s*"(app(?:\.[a-z0-9_]+)+)"\s*\)')
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+# Swift's own words, always known. The grammar reads `defer { … }` as a call of `defer` with a
+# trailing closure, so the keyword shows up as a called name.
+KEYWORDS = {"self", "Self", "super", "init", "defer"}
 
 
 @dataclass
@@ -248,6 +260,37 @@ def labels_fit(params: list[tuple[str, bool]], labels: list[str]) -> bool:
     return all(default for _, default in params[i:])
 
 
+def text_keys(parsed) -> list[str]:
+    """App text keys that the catalogue lacks, and `t(key, [...])` calls whose names differ from the
+    text's placeholders."""
+    catalogue = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    problems = []
+    for path, src, _ in parsed:
+        source = src.decode("utf-8")
+
+        def line_of(offset: int) -> int:
+            return source.count("\n", 0, offset) + 1
+
+        for m in TEXT_KEY.finditer(source):
+            if m.group(1) not in catalogue:
+                problems.append(f"{path}:{line_of(m.start())}: text key `{m.group(1)}` is not in {CATALOGUE.name}")
+        for m in UNFILLED.finditer(source):
+            wanted = PLACEHOLDER.findall(catalogue.get(m.group(1), ""))
+            if wanted:
+                problems.append(f"{path}:{line_of(m.start())}: `{m.group(1)}` is shown without its {sorted(wanted)}")
+        for m in FILLED.finditer(source):
+            key = m.group(1)
+            if key not in catalogue:
+                continue
+            wanted = set(PLACEHOLDER.findall(catalogue[key]))
+            given = set(re.findall(r'"([a-z_]+)"\s*:', m.group(2)))
+            if wanted != given:
+                problems.append(
+                    f"{path}:{line_of(m.start())}: `{key}` fills {sorted(given)}, its text has {sorted(wanted)}"
+                )
+    return problems
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 4:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
@@ -310,6 +353,8 @@ def main(argv: list[str]) -> int:
                 problems.append(
                     f"{where}: `{use.name}` is not in the generated bindings, the app, nor {platform_path}"
                 )
+
+    problems += text_keys(parsed)
 
     for p in problems:
         print(p)

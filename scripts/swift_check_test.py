@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The Swift check must fail on what it is there to catch (fixtures in tests/swift-check/): a
 syntax error, a call to a function the bindings do not have, wrong argument labels on a core
-call, a logging call; and pass a good file. Run by scripts/check-swift before the real check.
+call, a logging call, an app text key the catalogue lacks, a text filled with the wrong
+placeholders; and pass a good file. Run by scripts/check-swift before the real check.
 
 Usage: swift_check_test.py BINDINGS.swift PLATFORM_NAMES.txt
 """
@@ -19,6 +20,8 @@ expected = {
     "missing-binding.swift": (1, "`archiveCase` is not in the generated bindings"),
     "wrong-labels.swift": (1, "`addNote(case:, text:)` matches no signature"),
     "logging.swift": (1, "`print` logs"),
+    "unknown-text-key.swift": (1, "text key `app.handover.sent_ok` is not in fr.json"),
+    "wrong-placeholders.swift": (1, "`app.handover.to` fills ['org'], its text has ['organisation']"),
 }
 
 

@@ -7,30 +7,10 @@ import XCTest
 /// `xcodebuild test -scheme RelaisApp` (docs/ios.md) on a Mac; not run on the development machine.
 @MainActor
 final class AppModelTests: XCTestCase {
-    final class FixedSecret: KeyProvider, @unchecked Sendable {
-        func platformSecret() throws -> Data { Data("device".utf8) }
-    }
-
-    func makeModel() throws -> AppModel {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("relais-app-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let defaults = try XCTUnwrap(UserDefaults(suiteName: "relais-tests-\(UUID().uuidString)"))
-        return AppModel(
-            vaultURL: dir.appendingPathComponent("vault.db"), keyProvider: FixedSecret(),
-            settings: VaultSettings(maxFailedUnlocks: 10, retentionDays: nil, unlockTargetMs: 0, insecureFastKdfForTests: false),
-            defaults: defaults
-        )
-    }
-
     func openedModel() throws -> AppModel {
         let model = try makeModel()
         XCTAssertFalse(model.vaultExists)
-        let vault = try Vault.create(
-            path: model.vaultURL.path, passphrase: "correct horse 42", keyProvider: model.keyProvider,
-            settings: model.settings
-        )
-        model.opened(vault)
+        try createVault(for: model)
         XCTAssertTrue(model.vaultExists)
         XCTAssertEqual(model.route, .home)
         return model

@@ -28,6 +28,9 @@ abstract class BaseActivity : Activity() {
     /** Screens before unlocking (set-up, unlock) say false. */
     protected open val needsVault: Boolean = true
 
+    /** The handover screens say true: codes are shown or scanned for a minute or more. */
+    protected open val keepScreenOn: Boolean = false
+
     private val handler = Handler(Looper.getMainLooper())
     private val timeoutCheck = object : Runnable {
         override fun run() {
@@ -45,6 +48,7 @@ abstract class BaseActivity : Activity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         secure(window)
+        if (keepScreenOn) window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
         state = AppState.get(this)
         state.addLockListener(lockListener)
         if (needsVault && !state.isUnlocked) {

@@ -23,6 +23,8 @@ import org.relais.core.qrMatrix
 class HandoverReceiveActivity : BaseActivity() {
     private enum class Step { SCANNING, RECEIVED, FAILED }
 
+    override val keepScreenOn = true
+
     private var step = Step.SCANNING
     private var key: ReceiverKey? = null
     private var receiver: HandoverReceiver? = null

@@ -25,6 +25,8 @@ import org.relais.core.decodeQrLuma
 class HandoverSendActivity : BaseActivity() {
     private enum class Step { NO_CASE, SCAN_KEY, CONSENT_QUESTION, FRAMES, SCAN_ACK, DONE, NOT_SENT }
 
+    override val keepScreenOn = true
+
     private var step = Step.SCAN_KEY
     private var started = false
     private var code: String? = null

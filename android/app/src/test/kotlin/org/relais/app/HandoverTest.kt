@@ -4,6 +4,7 @@ import android.graphics.Bitmap
 import android.graphics.Color
 import android.graphics.drawable.BitmapDrawable
 import android.os.Looper
+import android.view.WindowManager
 import android.widget.ImageView
 import android.widget.ProgressBar
 import org.junit.Assert.assertEquals
@@ -27,6 +28,18 @@ import java.io.File
 
 @RunWith(RobolectricTestRunner::class)
 class HandoverTest {
+    @Test
+    fun theHandoverScreensKeepThePhonesScreenLitAndOthersDoNot() {
+        val a = Phone("a")
+        a.setUp("Caritas Kikwit")
+        val code = a.state.requireVault().createCase()
+        fun lit(activity: android.app.Activity) =
+            activity.window.attributes.flags and WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON != 0
+        assertTrue(lit(a.launch(HandoverReceiveActivity::class.java)))
+        assertTrue(lit(a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }))
+        assertFalse(lit(a.launch(HomeActivity::class.java)))
+    }
+
     @Test
     fun aCaseGoesFromOnePhoneToTheOtherWithConsentTheSameCodeOnBothScreensAndAnAcknowledgement() {
         val a = Phone("a")
