@@ -1,6 +1,5 @@
 import Relais
 import SwiftUI
-import UIKit
 
 /// "Receive a case": the key for the sender to scan, then the camera reading the sender's codes
 /// with a progress bar; once the case is in, the six-digit code to compare, who sent it, and the
@@ -27,12 +26,8 @@ struct HandoverReceiveView: View {
         .onAppear {
             scanner.onText = { text in flow.frameText(text) }
             flow.start(model)
-            UIApplication.shared.isIdleTimerDisabled = true
         }
-        .onDisappear {
-            scanner.stop()
-            UIApplication.shared.isIdleTimerDisabled = false
-        }
+        .screenKeptLit()
     }
 
     @ViewBuilder private var scanning: some View {

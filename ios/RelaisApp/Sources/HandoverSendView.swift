@@ -1,6 +1,5 @@
 import Relais
 import SwiftUI
-import UIKit
 
 /// "Hand over by QR", from a case: scan the receiver's key, the person's consent to that
 /// organisation when it is missing, the animated QR codes with the six-digit code, then the
@@ -49,12 +48,8 @@ struct HandoverSendView: View {
         .onAppear {
             scanner.onText = { text in flow.scanned(text) }
             flow.start(model)
-            UIApplication.shared.isIdleTimerDisabled = true
         }
-        .onDisappear {
-            scanner.stop()
-            UIApplication.shared.isIdleTimerDisabled = false
-        }
+        .screenKeptLit()
         .onChange(of: flow.frames.count) { _ in shownSince = Date() }
     }
 

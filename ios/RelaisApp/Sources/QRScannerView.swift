@@ -318,3 +318,12 @@ struct CameraArea: View {
         }
     }
 }
+
+extension View {
+    /// The phone's screen does not dim or lock by itself while this view is shown (the handover
+    /// screens: codes are shown or scanned for a minute or more). The camera stops with its area.
+    func screenKeptLit() -> some View {
+        onAppear { UIApplication.shared.isIdleTimerDisabled = true }
+            .onDisappear { UIApplication.shared.isIdleTimerDisabled = false }
+    }
+}

@@ -14,12 +14,28 @@ final class HandoverFlowTests: XCTestCase {
         let code: String
     }
 
+    /// Both screens open: the receiver showing its key, the sender about to scan it.
+    struct Screens {
+        let receive: HandoverReceiveFlow
+        let key: ReceiverKey
+        let send: HandoverSendFlow
+    }
+
     /// A field team's phone with one case, and a shelter's phone.
     func makePhones() throws -> Phones {
         let sender = try openedApp(organisation: "Équipe mobile Kikwit")
         let code = try sender.requireVault().createCase()
         let receiver = try openedApp(organisation: "Maison Lisanga")
         return Phones(sender: sender, receiver: receiver, code: code)
+    }
+
+    func openScreens(_ phones: Phones) throws -> Screens {
+        let receive = HandoverReceiveFlow()
+        receive.start(phones.receiver)
+        let key = try XCTUnwrap(receive.key)
+        let send = HandoverSendFlow(code: phones.code)
+        send.start(phones.sender)
+        return Screens(receive: receive, key: key, send: send)
     }
 
     /// Lets the frames drawn off the main thread arrive.
@@ -86,11 +102,8 @@ final class HandoverFlowTests: XCTestCase {
 
     func testWithoutThePersonsAgreementNothingIsSealed() throws {
         let phones = try makePhones()
-        let receive = HandoverReceiveFlow()
-        receive.start(phones.receiver)
-        let key = try XCTUnwrap(receive.key)
-        let send = HandoverSendFlow(code: phones.code)
-        send.start(phones.sender)
+        let screens = try openScreens(phones)
+        let (key, send) = (screens.key, screens.send)
         send.scanned(key.text)
         XCTAssertEqual(send.step, .consentQuestion)
         // "Scan another key" from the question: the same key leads to the same question.
@@ -141,11 +154,8 @@ final class HandoverFlowTests: XCTestCase {
 
     func testALockedVaultSendsTheAppBackToUnlocking() throws {
         let phones = try makePhones()
-        let receive = HandoverReceiveFlow()
-        receive.start(phones.receiver)
-        let key = try XCTUnwrap(receive.key)
-        let send = HandoverSendFlow(code: phones.code)
-        send.start(phones.sender)
+        let screens = try openScreens(phones)
+        let (key, send) = (screens.key, screens.send)
         // The vault locks under the screen (the model has not seen it yet).
         try phones.sender.requireVault().lock()
         XCTAssertEqual(phones.sender.route, .home)
