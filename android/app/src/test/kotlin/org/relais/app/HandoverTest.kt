@@ -42,15 +42,8 @@ class HandoverTest {
 
     @Test
     fun aCaseGoesFromOnePhoneToTheOtherWithConsentTheSameCodeOnBothScreensAndAnAcknowledgement() {
-        val a = Phone("a")
-        a.setUp("Caritas Kikwit")
-        val code = handoverScreenedCase(a)
-        val b = Phone("b")
-        b.setUp("Maison Lisanga")
-
         // The receiving phone shows its key.
-        val receive = b.launch(HandoverReceiveActivity::class.java)
-        val key = requireNotNull(receive.keyText) { "no key on the receiving screen" }
+        val (a, code, b, receive, key) = twoPhones(consented = false)
         assertTrue(receive.shows(receive.ui("app.handover.receiving_as", "organisation" to "Maison Lisanga")))
         assertTrue(receive.shows(receive.ui("app.handover.valid_for", "minutes" to "10")))
         assertTrue(receive.shows(receive.ui("app.handover.waiting")))
@@ -134,14 +127,7 @@ class HandoverTest {
 
     @Test
     fun aFrameSeenByTheCameraAsLuminanceAdvancesTheProgress() {
-        val a = Phone("a")
-        a.setUp("Caritas Kikwit")
-        val code = handoverScreenedCase(a)
-        a.state.requireVault().recordConsent(code, ConsentPurpose.HANDOVER, "Maison Lisanga")
-        val b = Phone("b")
-        b.setUp("Maison Lisanga")
-        val receive = b.launch(HandoverReceiveActivity::class.java)
-        val key = receive.keyText!!
+        val (a, code, _, receive, key) = twoPhones(consented = true)
 
         a.unlockAgain()
         val frame = a.state.requireVault().sendHandover(code, key).use { it.frame(1u) }
@@ -167,12 +153,7 @@ class HandoverTest {
 
     @Test
     fun withoutTheConsentAndRefusingNothingIsSent() {
-        val a = Phone("a")
-        a.setUp("Caritas Kikwit")
-        val code = handoverScreenedCase(a)
-        val b = Phone("b")
-        b.setUp("Maison Lisanga")
-        val key = b.launch(HandoverReceiveActivity::class.java).keyText!!
+        val (a, code, _, _, key) = twoPhones(consented = false)
 
         a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
@@ -199,13 +180,7 @@ class HandoverTest {
 
     @Test
     fun aDamagedKeyIsRefusedAndAConsentGivenEarlierSendsStraightAway() {
-        val a = Phone("a")
-        a.setUp("Caritas Kikwit")
-        val code = handoverScreenedCase(a)
-        a.state.requireVault().recordConsent(code, ConsentPurpose.HANDOVER, "Maison Lisanga")
-        val b = Phone("b")
-        b.setUp("Maison Lisanga")
-        val key = b.launch(HandoverReceiveActivity::class.java).keyText!!
+        val (a, code, _, _, key) = twoPhones(consented = true)
 
         a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
@@ -284,6 +259,28 @@ class HandoverTest {
         send.onScanned("RLK1:ANYTHING")
         assertNull(send.sas)
     }
+}
+
+/** Phone a (a field team) with a screened case and phone b (a shelter) showing its receiver key. */
+private data class TwoPhones(
+    val a: Phone,
+    val code: String,
+    val b: Phone,
+    val receive: HandoverReceiveActivity,
+    val key: String,
+)
+
+/** [TwoPhones], the person's consent to the shelter recorded first when [consented]. */
+private fun twoPhones(consented: Boolean): TwoPhones {
+    val a = Phone("a")
+    a.setUp("Caritas Kikwit")
+    val code = handoverScreenedCase(a)
+    if (consented) a.state.requireVault().recordConsent(code, ConsentPurpose.HANDOVER, "Maison Lisanga")
+    val b = Phone("b")
+    b.setUp("Maison Lisanga")
+    val receive = b.launch(HandoverReceiveActivity::class.java)
+    val key = requireNotNull(receive.keyText) { "no key on the receiving screen" }
+    return TwoPhones(a, code, b, receive, key)
 }
 
 /** A case on [phone] with a finished interview (the golden draft), through the bindings. */
