@@ -32,16 +32,42 @@ fn main() -> io::Result<()> {
         .collect();
     dirs.sort();
 
-    let mut out = String::from("pub(crate) static EMBEDDED: &[EmbeddedForm] = &[\n");
+    // Each form folder holds its current version and, under `archive/v<N>/`, the earlier versions
+    // that drafts, vault entries and handover bundles may still name: they are embedded too, so
+    // that what was filled in with them still resumes and rebuilds with the questions it answered.
+    let mut versions: Vec<(String, PathBuf, bool)> = Vec::new();
     for dir in &dirs {
         let name = dir
             .file_name()
             .and_then(|n| n.to_str())
-            .ok_or_else(|| io::Error::other("form folder name is not UTF-8"))?;
+            .ok_or_else(|| io::Error::other("form folder name is not UTF-8"))?
+            .to_string();
+        versions.push((name.clone(), dir.clone(), false));
+        let archive = dir.join("archive");
+        println!("cargo:rerun-if-changed={}", archive.display());
+        let mut old: Vec<PathBuf> = match fs::read_dir(&archive) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("form.json").is_file())
+                .collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        old.sort();
+        versions.extend(old.into_iter().map(|p| (name.clone(), p, true)));
+    }
+
+    let mut out = String::from("pub(crate) static EMBEDDED: &[EmbeddedForm] = &[\n");
+    for (name, dir, archived) in &versions {
         println!("cargo:rerun-if-changed={}", dir.display());
         println!("cargo:rerun-if-changed={}", dir.join("sections").display());
+        let label = match dir.strip_prefix(&forms) {
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => name.clone(),
+        };
         out.push_str(&format!(
-            "    EmbeddedForm {{ dir: {name:?}, form: include_str!({:?}), sections: &[\n",
+            "    EmbeddedForm {{ dir: {name:?}, archived: {archived}, form: include_str!({:?}), sections: &[\n",
             dir.join("form.json").display().to_string()
         ));
         for file in json_files(&dir.join("sections"))? {
@@ -51,7 +77,7 @@ fn main() -> io::Result<()> {
                 .ok_or_else(|| io::Error::other("section file name is not UTF-8"))?;
             out.push_str(&format!(
                 "        ({:?}, include_str!({:?})),\n",
-                format!("{name}/sections/{file_name}"),
+                format!("{label}/sections/{file_name}"),
                 file.display().to_string()
             ));
         }

@@ -215,6 +215,7 @@ impl ServiceDirectory {
             child,
             area,
             language: None,
+            steps: Default::default(),
         };
         Ok(matching::propose(&self.directory, &request, language.into()).into())
     }

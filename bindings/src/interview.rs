@@ -102,7 +102,7 @@ impl Interview {
         language: Language,
         age: Option<u32>,
     ) -> Result<Arc<Interview>, InterviewError> {
-        let session = Session::start(&form_id, language.into(), Context { age })?;
+        let session = Session::start(&form_id, language.into(), Context::with_age(age))?;
         Ok(Arc::new(Interview {
             session: Mutex::new(session),
             _live: Live::new(Kind::Interview),

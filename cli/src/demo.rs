@@ -49,6 +49,7 @@ pub fn run(args: &DemoArgs, lang: Lang) -> Result<(), CliError> {
         child: screening.subject == Subject::Child,
         area: Some(case.area.clone()),
         language: None,
+        steps: screening.next_steps.iter().map(|s| s.id.clone()).collect(),
     };
     let referral = matching::propose(Directory::sample_kwilu(), &request, lang);
     let matches_expected = screening.outcome.id() == case.expected_outcome;

@@ -72,6 +72,7 @@ fn run_match(args: &MatchArgs, lang: Lang) -> Result<(), CliError> {
         child: args.child,
         area: args.area.clone(),
         language: args.speaks.as_ref().map(|s| s.trim().to_lowercase()),
+        steps: Default::default(),
     };
     if request.needs.is_empty() && request.flags.is_empty() && !request.child {
         return Err(CliError::Input(

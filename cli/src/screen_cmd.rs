@@ -152,7 +152,7 @@ pub fn run(
             );
             session
         }
-        _ => Session::start(&args.form, lang, Context { age: args.age })
+        _ => Session::start(&args.form, lang, Context::with_age(args.age))
             .map_err(|e| CliError::Input(e.to_string()))?,
     };
     if args.draft.is_some() {

@@ -16,7 +16,7 @@ use relais_core::{Context, Lang, Session, Subject};
 /// Walks the whole interview giving, at every question, the answer that evidences the most: the
 /// heaviest realistic case for scoring (every branch question shown, most indicators present).
 fn full_interview(age: u32) -> Session {
-    let mut session = Session::start("interview", Lang::Fr, Context { age: Some(age) }).unwrap();
+    let mut session = Session::start("interview", Lang::Fr, Context::with_age(Some(age))).unwrap();
     while session.screen().kind == ScreenKind::Question {
         let id = session.screen().question.unwrap().id;
         let q = session.form().question(&id).unwrap().question;
@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // One step: answer the current question and get the whole next screen, mid-interview.
-    let mut mid = Session::start("interview", Lang::Fr, Context { age: Some(30) }).unwrap();
+    let mut mid = Session::start("interview", Lang::Fr, Context::with_age(Some(30))).unwrap();
     for _ in 0..20 {
         mid.try_answer(Answer::DontKnow).unwrap();
     }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::Answer;
 use crate::catalogue::{Catalogue, Subject};
+use crate::completeness::Completeness;
 use crate::effects::{
     ConsentKind, ConsentPurpose, Effects, Need, Priority, RedFlag, RiskLevel, RiskTarget,
 };
@@ -39,9 +40,24 @@ pub struct QuickCheckResult {
     pub next_steps: Vec<NextStep>,
     pub explanation: String,
     pub language: Lang,
+    /// Questions answered "don't know" and counted as the signal they could hide.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counted_dont_know: Vec<String>,
+    /// What the result rests on (absent in results stored before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<Completeness>,
 }
 
-pub fn quick_check(evidence: &Evidence<'_>, lang: Lang) -> QuickCheckResult {
+/// The quick check's gate. It favours sensitivity: any red flag is urgent, any indicator refers,
+/// and "no flags" needs every question that could raise one to have a real answer; otherwise the
+/// check is incomplete and concludes nothing. ("Don't know" on a question whose form says so is
+/// counted as the signal itself, before the gate.)
+pub fn quick_check(
+    evidence: &Evidence<'_>,
+    counted_dont_know: Vec<String>,
+    completeness: Completeness,
+    lang: Lang,
+) -> QuickCheckResult {
     let flags = flags_of(evidence);
     let catalogue = Catalogue::embedded();
     let indicators: Vec<IndicatorSeen> = findings_of(evidence)
@@ -58,12 +74,22 @@ pub fn quick_check(evidence: &Evidence<'_>, lang: Lang) -> QuickCheckResult {
         Gate::Urgent
     } else if !indicators.is_empty() {
         Gate::Refer
+    } else if !completeness.is_clean() {
+        Gate::Incomplete
     } else {
         Gate::NoFlags
     };
     let outcome_label = t(lang, &format!("quick.outcome.{}", outcome.id()));
-    let mut lines = vec![tf(lang, "explain.outcome", &[("outcome", &outcome_label)])];
+    let mut lines = explain::completeness_lines(Some(&completeness), lang);
+    lines.push(tf(lang, "explain.outcome", &[("outcome", &outcome_label)]));
     lines.push(t(lang, "quick.explain.gate"));
+    if !counted_dont_know.is_empty() {
+        lines.push(tf(
+            lang,
+            "quick.explain.dont_know",
+            &[("n", &counted_dont_know.len().to_string())],
+        ));
+    }
     if !indicators.is_empty() {
         let titles: Vec<&str> = indicators.iter().map(|i| i.title.as_str()).collect();
         lines.push(tf(
@@ -84,13 +110,17 @@ pub fn quick_check(evidence: &Evidence<'_>, lang: Lang) -> QuickCheckResult {
         indicators,
         explanation: lines.join("\n"),
         language: lang,
+        counted_dont_know,
+        completeness: Some(completeness),
     }
 }
 
 /// The needs a red flag implies, whatever the answers said.
 pub fn needs_of_flag(flag: RedFlag) -> &'static [(Need, Priority)] {
     match flag {
-        RedFlag::ImmediateDanger | RedFlag::UnderControl => &[(Need::Safety, Priority::Emergency)],
+        RedFlag::ImmediateDanger | RedFlag::UnderControl | RedFlag::StandingThreat => {
+            &[(Need::Safety, Priority::Emergency)]
+        }
         RedFlag::Injury => &[(Need::Medical, Priority::Emergency)],
         RedFlag::UnaccompaniedChild => &[
             (Need::Safety, Priority::Emergency),
@@ -120,6 +150,8 @@ pub struct NeedsResult {
     pub next_steps: Vec<NextStep>,
     pub explanation: String,
     pub language: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<Completeness>,
 }
 
 impl NeedsResult {
@@ -152,7 +184,7 @@ pub fn merge_needs(
     }
 }
 
-pub fn needs(evidence: &Evidence<'_>, lang: Lang) -> NeedsResult {
+pub fn needs(evidence: &Evidence<'_>, completeness: Completeness, lang: Lang) -> NeedsResult {
     let flags = flags_of(evidence);
     let mut found = BTreeMap::new();
     for (q, e) in evidence {
@@ -177,7 +209,7 @@ pub fn needs(evidence: &Evidence<'_>, lang: Lang) -> NeedsResult {
         .collect();
     needs.sort_by_key(|n| (n.priority, n.id));
 
-    let mut lines = Vec::new();
+    let mut lines = explain::completeness_lines(Some(&completeness), lang);
     if needs.is_empty() {
         lines.push(t(lang, "needs.explain.none"));
     } else {
@@ -210,6 +242,7 @@ pub fn needs(evidence: &Evidence<'_>, lang: Lang) -> NeedsResult {
         red_flags,
         explanation: lines.join("\n"),
         language: lang,
+        completeness: Some(completeness),
     }
 }
 
@@ -235,6 +268,8 @@ pub struct RiskResult {
     pub next_steps: Vec<NextStep>,
     pub explanation: String,
     pub language: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<Completeness>,
 }
 
 fn level_rank(level: RiskLevel) -> u8 {
@@ -245,7 +280,7 @@ fn level_rank(level: RiskLevel) -> u8 {
     }
 }
 
-pub fn risk(evidence: &Evidence<'_>, lang: Lang) -> RiskResult {
+pub fn risk(evidence: &Evidence<'_>, completeness: Completeness, lang: Lang) -> RiskResult {
     let flags = flags_of(evidence);
     let mut by_target: BTreeMap<RiskTarget, (Option<RiskLevel>, Vec<String>)> = RiskTarget::ALL
         .iter()
@@ -281,16 +316,14 @@ pub fn risk(evidence: &Evidence<'_>, lang: Lang) -> RiskResult {
         .iter()
         .filter_map(|r| r.level)
         .max_by_key(|&l| level_rank(l));
-    let mut lines: Vec<String> = risks
-        .iter()
-        .map(|r| {
-            tf(
-                lang,
-                "risk.explain.target",
-                &[("target", &r.target_label), ("level", &r.level_label)],
-            )
-        })
-        .collect();
+    let mut lines = explain::completeness_lines(Some(&completeness), lang);
+    lines.extend(risks.iter().map(|r| {
+        tf(
+            lang,
+            "risk.explain.target",
+            &[("target", &r.target_label), ("level", &r.level_label)],
+        )
+    }));
     let red_flags = FlagView::list(&flags, lang);
     lines.extend(explain::red_flags_line(&red_flags, lang));
     let high = |target: RiskTarget| {
@@ -319,6 +352,7 @@ pub fn risk(evidence: &Evidence<'_>, lang: Lang) -> RiskResult {
         red_flags,
         explanation: lines.join("\n"),
         language: lang,
+        completeness: Some(completeness),
     }
 }
 
@@ -335,6 +369,10 @@ pub struct ConsentResult {
     pub declined: Vec<ConsentPurpose>,
     /// For a child: what a parent, a guardian or the child protection authority authorised.
     pub authorised: Vec<ConsentPurpose>,
+    /// For a child: what the child agreed to that needs an adult's authorisation and did not get
+    /// it (research); not in `agreed`, so nothing uses it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_authorised: Vec<ConsentPurpose>,
     /// The consent was taken for a child (the child's assent alone is not enough).
     pub child: bool,
     /// Informed of everything asked, agreed to the interview and, for a child, authorised by a
@@ -343,6 +381,8 @@ pub struct ConsentResult {
     pub next_steps: Vec<NextStep>,
     pub explanation: String,
     pub language: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<Completeness>,
 }
 
 impl ConsentResult {
@@ -362,7 +402,13 @@ impl ConsentResult {
 /// Reads consent from the answers themselves: only an explicit "yes" grants; "no", "don't know",
 /// "prefers not to say" and no answer all withhold. An authorisation needs one "yes" among the
 /// questions that can give it (a parent or guardian, or else the authority).
-pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
+/// For a child, what needs a parent's, a guardian's or the child protection authority's agreement
+/// besides the child's own: the interview (which makes the consent valid at all) and research use
+/// of the child's data.
+pub const CHILD_NEEDS_AUTHORISATION: &[ConsentPurpose] =
+    &[ConsentPurpose::Interview, ConsentPurpose::Research];
+
+pub fn consent(session: &Session, completeness: Completeness, lang: Lang) -> ConsentResult {
     let form = session.form();
     let mut informed = BTreeSet::new();
     let mut not_informed = BTreeSet::new();
@@ -388,9 +434,19 @@ pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
         };
     }
     // A purpose agreed by one question and declined by another (e.g. the child's assent) is declined.
-    let agreed: BTreeSet<_> = agreed.difference(&declined).copied().collect();
+    let mut agreed: BTreeSet<_> = agreed.difference(&declined).copied().collect();
     let not_informed: BTreeSet<_> = not_informed.difference(&informed).copied().collect();
     let child = session.subject() == Subject::Child;
+    // A child's "yes" to research counts only with an adult's authorisation for it.
+    let mut not_authorised = BTreeSet::new();
+    if child {
+        for p in CHILD_NEEDS_AUTHORISATION {
+            if *p != ConsentPurpose::Interview && agreed.contains(p) && !authorised.contains(p) {
+                agreed.remove(p);
+                not_authorised.insert(*p);
+            }
+        }
+    }
     let authorised_ok = !child || authorised.contains(&ConsentPurpose::Interview);
     let valid =
         not_informed.is_empty() && agreed.contains(&ConsentPurpose::Interview) && authorised_ok;
@@ -433,6 +489,13 @@ pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
     if !authorised_ok {
         lines.push(t(lang, "consent.explain.not_authorised"));
     }
+    if !not_authorised.is_empty() {
+        lines.push(tf(
+            lang,
+            "consent.explain.needs_authorisation",
+            &[("purposes", &list(&not_authorised))],
+        ));
+    }
     let extra: &[&str] = if valid {
         &["consent_recorded"]
     } else {
@@ -444,10 +507,12 @@ pub fn consent(session: &Session, lang: Lang) -> ConsentResult {
         agreed: agreed.into_iter().collect(),
         declined: declined.into_iter().collect(),
         authorised: authorised.into_iter().collect(),
+        not_authorised: not_authorised.into_iter().collect(),
         child,
         valid_for_interview: valid,
         next_steps: next_steps::for_assessment(extra, &BTreeSet::new(), lang),
         explanation: lines.join("\n"),
         language: lang,
+        completeness: Some(completeness),
     }
 }

@@ -71,26 +71,105 @@ pub enum Subject {
     Child,
 }
 
+/// The four ILO/EC indicator sets: adults and children, for labour and for sexual exploitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorSet {
+    LabourAdult,
+    LabourChild,
+    SexualAdult,
+    SexualChild,
+}
+
+impl IndicatorSet {
+    pub const ALL: [IndicatorSet; 4] = [
+        IndicatorSet::LabourAdult,
+        IndicatorSet::LabourChild,
+        IndicatorSet::SexualAdult,
+        IndicatorSet::SexualChild,
+    ];
+
+    /// The set for a subject, for labour or for sexual exploitation.
+    pub fn of(subject: Subject, sexual: bool) -> IndicatorSet {
+        match (subject, sexual) {
+            (Subject::Adult, false) => IndicatorSet::LabourAdult,
+            (Subject::Child, false) => IndicatorSet::LabourChild,
+            (Subject::Adult, true) => IndicatorSet::SexualAdult,
+            (Subject::Child, true) => IndicatorSet::SexualChild,
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            IndicatorSet::LabourAdult => "labour_adult",
+            IndicatorSet::LabourChild => "labour_child",
+            IndicatorSet::SexualAdult => "sexual_adult",
+            IndicatorSet::SexualChild => "sexual_child",
+        }
+    }
+
+    pub fn subject(self) -> Subject {
+        match self {
+            IndicatorSet::LabourAdult | IndicatorSet::SexualAdult => Subject::Adult,
+            IndicatorSet::LabourChild | IndicatorSet::SexualChild => Subject::Child,
+        }
+    }
+
+    pub fn sexual(self) -> bool {
+        matches!(self, IndicatorSet::SexualAdult | IndicatorSet::SexualChild)
+    }
+}
+
 /// One indicator of the catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub id: String,
     pub dimension: Dimension,
-    pub adult: Strength,
-    /// `None`: not part of the child set.
+    /// Strength in the adult labour set; `None`: not part of it.
+    pub adult: Option<Strength>,
+    /// Strength in the child labour set; `None`: not part of it.
     pub child: Option<Strength>,
+    /// Strength in the adult sexual-exploitation set, when it differs from the adult labour set
+    /// (absent: the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sexual_adult: Option<Strength>,
+    /// Likewise for the child sexual-exploitation set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sexual_child: Option<Strength>,
     pub title: Text,
 }
 
 impl Indicator {
-    /// Strength for this subject; `None` when the indicator is not in that subject's set.
+    /// Strength in a subject's labour set; `None` when the indicator is not in it.
     pub fn strength(&self, subject: Subject) -> Option<Strength> {
-        match subject {
-            Subject::Adult => Some(self.adult),
-            Subject::Child => self.child,
+        self.strength_in(IndicatorSet::of(subject, false))
+    }
+
+    /// Strength in a set; `None` when the indicator is not part of it.
+    pub fn strength_in(&self, set: IndicatorSet) -> Option<Strength> {
+        match set {
+            IndicatorSet::LabourAdult => self.adult,
+            IndicatorSet::LabourChild => self.child,
+            IndicatorSet::SexualAdult => self.sexual_adult.or(self.adult),
+            IndicatorSet::SexualChild => self.sexual_child.or(self.child),
         }
     }
+
+    /// Part of a sexual-exploitation set only: finding it means the sexual set applies.
+    pub fn sexual_only(&self) -> bool {
+        self.adult.is_none() && self.child.is_none()
+    }
+}
+
+/// What the catalogue says of one of its sets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetInfo {
+    pub id: IndicatorSet,
+    /// The strengths were not checked against the ILO/EC publication itself.
+    pub provisional: bool,
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +187,7 @@ pub struct Catalogue {
     pub id: String,
     pub version: u32,
     pub source: String,
+    pub sets: Vec<SetInfo>,
     pub dimensions: Vec<DimensionInfo>,
     pub indicators: Vec<Indicator>,
     #[serde(skip)]
@@ -136,6 +216,24 @@ impl Catalogue {
                 return Err(format!("indicator catalogue: dimension {d} has no title"));
             }
         }
+        for set in IndicatorSet::ALL {
+            if !cat.sets.iter().any(|info| info.id == set) {
+                return Err(format!(
+                    "indicator catalogue: set {} is not described",
+                    set.id()
+                ));
+            }
+        }
+        if let Some(ind) = cat.indicators.iter().find(|i| {
+            IndicatorSet::ALL
+                .iter()
+                .all(|&s| i.strength_in(s).is_none())
+        }) {
+            return Err(format!(
+                "indicator catalogue: '{}' belongs to no set",
+                ind.id
+            ));
+        }
         Ok(cat)
     }
 
@@ -155,11 +253,24 @@ impl Catalogue {
         self.by_id.get(id).map(|&i| &self.indicators[i])
     }
 
-    /// Indicators of a subject's set, in catalogue order.
+    /// Indicators of a subject's labour set, in catalogue order.
     pub fn set(&self, subject: Subject) -> impl Iterator<Item = &Indicator> {
+        self.in_set(IndicatorSet::of(subject, false))
+    }
+
+    /// Indicators of a set, in catalogue order.
+    pub fn in_set(&self, set: IndicatorSet) -> impl Iterator<Item = &Indicator> {
         self.indicators
             .iter()
-            .filter(move |i| i.strength(subject).is_some())
+            .filter(move |i| i.strength_in(set).is_some())
+    }
+
+    /// Whether a set's strengths are provisional (not checked against the publication).
+    pub fn provisional(&self, set: IndicatorSet) -> bool {
+        self.sets
+            .iter()
+            .find(|info| info.id == set)
+            .is_none_or(|info| info.provisional)
     }
 
     pub fn dimension_title(&self, d: Dimension, lang: Lang) -> &str {

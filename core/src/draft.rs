@@ -15,6 +15,17 @@ pub struct Context {
     /// The person's age when already known (e.g. from a document, or `--age`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<u32>,
+    /// Whether the person is a child (`true`: known or presumed under 18), when that is known but
+    /// the age is not — from an earlier screening of the same case, say. The age wins when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child: Option<bool>,
+}
+
+impl Context {
+    /// A context with a known age only.
+    pub fn with_age(age: Option<u32>) -> Context {
+        Context { age, child: None }
+    }
 }
 
 /// A saved session.

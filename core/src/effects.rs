@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::forms::Condition;
 use crate::i18n;
 use crate::lang::Lang;
 
@@ -62,6 +63,66 @@ id_enum!(
         Injury => "injury",
         /// The person is under the exploiter's control now.
         UnderControl => "under_control",
+        /// Harm is promised to the person or their family if they leave, speak out or go to the
+        /// police: a threat that stands after today.
+        StandingThreat => "standing_threat",
+    }
+);
+
+id_enum!(
+    /// The act of the Palermo Protocol (art. 3(a)): what someone did to the person.
+    Act, "act", {
+        Recruitment => "recruitment",
+        Transport => "transport",
+        Transfer => "transfer",
+        Harbouring => "harbouring",
+        Receipt => "receipt",
+    }
+);
+
+id_enum!(
+    /// Who did the act, as the person can say it.
+    Actor, "actor", {
+        Family => "family",
+        Partner => "partner",
+        Acquaintance => "acquaintance",
+        Leader => "leader",
+        Teacher => "teacher",
+        Intermediary => "intermediary",
+        Employer => "employer",
+        Host => "host",
+        Group => "group",
+        Stranger => "stranger",
+        Online => "online",
+        Unknown => "unknown",
+    }
+);
+
+id_enum!(
+    /// The form of exploitation an answer shows (the purpose of the Palermo Protocol).
+    Purpose, "purpose", {
+        Labour => "labour",
+        Domestic => "domestic",
+        Sexual => "sexual",
+        Begging => "begging",
+        Criminality => "criminality",
+    }
+);
+
+id_enum!(
+    /// Facts the triage reads beside the ILO outcome (smuggling, gender-based violence, child
+    /// labour, forced marriage); they evidence no indicator.
+    Sign, "sign", {
+        /// The person paid someone to be taken to a place or across a border.
+        PaidSmuggler => "paid_smuggler",
+        /// The person is free to leave the work or the place.
+        FreeNow => "free_now",
+        /// Violence by a partner, a spouse or a family member, or sexual violence.
+        Gbv => "gbv",
+        /// A marriage the person did not choose (or a child married or promised).
+        ForcedMarriage => "forced_marriage",
+        /// A child works (other than only going to school).
+        ChildWork => "child_work",
     }
 );
 
@@ -156,8 +217,16 @@ pub struct ConsentEffect {
     pub kind: ConsentKind,
 }
 
+/// An act an answer establishes, and who did it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActEffect {
+    pub act: Act,
+    pub by: Actor,
+}
+
 /// Everything one answer evidences.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Effects {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -172,20 +241,37 @@ pub struct Effects {
     pub risk: Option<RiskEffect>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentEffect>,
+    /// Acts of the Palermo Protocol this answer establishes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acts: Vec<ActEffect>,
+    /// Forms of exploitation this answer shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub purposes: Vec<Purpose>,
+    /// Facts for the triage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signs: Vec<Sign>,
+    /// The effect applies only when this holds, judged on the whole finished form (so it may read
+    /// later questions, and `{"act": true}`: some act was established).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
 }
 
 impl Effects {
+    /// Whether the effect evidences nothing (its condition aside).
     pub fn is_empty(&self) -> bool {
         self.indicators.is_empty()
             && self.flags.is_empty()
             && self.needs.is_empty()
             && self.risk.is_none()
             && self.consent.is_none()
+            && self.acts.is_empty()
+            && self.purposes.is_empty()
+            && self.signs.is_empty()
     }
 }
 
 /// An effect together with the question whose answer produced it (for explanations).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Evidence<'a> {
     pub question: &'a str,
     pub effects: &'a Effects,

@@ -2,13 +2,58 @@
 //! what it is.
 
 use crate::catalogue::{Catalogue, Dimension, Subject};
+use crate::completeness::Completeness;
 use crate::i18n::{t, tf};
 use crate::lang::Lang;
 use crate::rules::{Counts, Pattern, RuleSet};
-use crate::scoring::{FlagView, Outcome, ScreeningResult};
+use crate::scoring::{Basis, FlagView, Outcome, ScreeningResult};
 
 pub fn outcome_label(outcome: Outcome, lang: Lang) -> String {
     t(lang, &format!("outcome.{}", outcome.id()))
+}
+
+/// The outcome's label, never a clean "no indicator" when questions that could change it have no
+/// answer.
+pub fn outcome_label_for(
+    outcome: Outcome,
+    completeness: Option<&Completeness>,
+    lang: Lang,
+) -> String {
+    match (outcome, completeness) {
+        (Outcome::NoIndicators, Some(c)) if !c.complete => tf(
+            lang,
+            "outcome.no_indicators.incomplete",
+            &[
+                ("missing", &c.missing().to_string()),
+                ("shown", &c.shown.to_string()),
+            ],
+        ),
+        (Outcome::NoIndicators, Some(c)) if !c.open.is_empty() => tf(
+            lang,
+            "outcome.no_indicators.uncertain",
+            &[("open", &c.open.len().to_string())],
+        ),
+        _ => outcome_label(outcome, lang),
+    }
+}
+
+/// The first lines of an explanation when the result rests on questions without an answer.
+pub fn completeness_lines(c: Option<&Completeness>, lang: Lang) -> Vec<String> {
+    let Some(c) = c else { return Vec::new() };
+    if c.is_clean() {
+        return Vec::new();
+    }
+    let mut lines = vec![c.summary.clone()];
+    if !c.open.is_empty() {
+        let prompts: Vec<&str> = c.open.iter().take(5).map(|q| q.prompt.as_str()).collect();
+        let more = c.open.len().saturating_sub(prompts.len());
+        let mut list = prompts.join(" / ");
+        if more > 0 {
+            list.push_str(&tf(lang, "completeness.more", &[("n", &more.to_string())]));
+        }
+        lines.push(tf(lang, "completeness.open", &[("questions", &list)]));
+    }
+    lines
 }
 
 fn counts_text(c: Counts, lang: Lang) -> String {
@@ -77,17 +122,32 @@ pub fn red_flags_line(flags: &[FlagView], lang: Lang) -> Option<String> {
     ))
 }
 
-/// The whole explanation of a screening, one sentence per line.
+/// The whole explanation of a screening, one sentence per line: what it rests on first when
+/// questions are missing, the outcome, the ILO dimensions and combination, the Protocol's reading,
+/// the triage, the red flags and the disclaimer.
 pub fn screening(result: &ScreeningResult, lang: Lang) -> String {
-    let mut lines = vec![tf(
+    let mut lines = completeness_lines(result.completeness.as_ref(), lang);
+    lines.push(tf(
         lang,
         "explain.outcome",
         &[("outcome", &result.outcome_label)],
-    )];
+    ));
     lines.push(match result.subject {
         Subject::Adult => t(lang, "explain.subject.adult"),
         Subject::Child => t(lang, "explain.subject.child"),
     });
+    if let Some(set) = result.set {
+        let key = if result.provisional {
+            "explain.set.provisional"
+        } else {
+            "explain.set"
+        };
+        lines.push(tf(
+            lang,
+            key,
+            &[("set", &t(lang, &format!("set.{}", set.id())))],
+        ));
+    }
 
     let mut any = false;
     for (dim, r) in &result.dimensions {
@@ -138,6 +198,15 @@ pub fn screening(result: &ScreeningResult, lang: Lang) -> String {
         }
     }
 
+    if let Some(reading) = &result.protocol {
+        lines.extend(reading.lines.iter().cloned());
+    }
+    if result.basis == Some(Basis::Protocol) {
+        lines.push(t(lang, "explain.basis.protocol"));
+    }
+    for item in &result.triage {
+        lines.push(format!("{} — {}", item.label, item.explanation));
+    }
     lines.extend(red_flags_line(&result.red_flags, lang));
     lines.push(t(lang, "explain.disclaimer"));
     lines.join("\n")

@@ -11,20 +11,24 @@
 pub mod answer;
 pub mod assessment;
 pub mod catalogue;
+pub mod completeness;
 pub mod draft;
 pub mod effects;
+pub mod evidence;
 pub mod explain;
 pub mod forms;
 pub mod handover;
 pub mod i18n;
 pub mod lang;
 pub mod next_steps;
+pub mod protocol;
 pub mod referral;
 pub mod result;
 pub mod rules;
 pub mod scoring;
 pub mod session;
 pub mod training;
+pub mod triage;
 pub mod vault;
 pub mod wording;
 

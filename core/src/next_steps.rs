@@ -5,10 +5,13 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Subject;
+use crate::effects::Priority;
 use crate::effects::RedFlag;
 use crate::i18n;
 use crate::lang::Lang;
+use crate::referral::directory::ServiceCategory;
 use crate::scoring::Outcome;
+use crate::triage::TriageItem;
 
 /// One recommended step: a stable id and its text in the result's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,8 +34,14 @@ fn steps(ids: &[&str], lang: Lang) -> Vec<NextStep> {
 /// Steps that red flags call for, in order of urgency.
 fn flag_steps(flags: &BTreeSet<RedFlag>) -> Vec<&'static str> {
     let mut ids = Vec::new();
-    if flags.contains(&RedFlag::ImmediateDanger) || flags.contains(&RedFlag::UnderControl) {
+    if flags.contains(&RedFlag::ImmediateDanger)
+        || flags.contains(&RedFlag::UnderControl)
+        || flags.contains(&RedFlag::StandingThreat)
+    {
         ids.push("ensure_safety");
+    }
+    if flags.contains(&RedFlag::StandingThreat) {
+        ids.push("family_safety");
     }
     if flags.contains(&RedFlag::Injury) {
         ids.push("medical_care");
@@ -43,11 +52,58 @@ fn flag_steps(flags: &BTreeSet<RedFlag>) -> Vec<&'static str> {
     ids
 }
 
-/// Next steps after a full ILO screening.
+/// Steps that send the person to a service: a result that has one also asks for consent first.
+pub const REFERRAL_STEPS: &[&str] = &[
+    "refer_nrm",
+    "refer_labour",
+    "refer_gbv",
+    "refer_migrant",
+    "non_punishment",
+    "child_protection",
+    "child_labour",
+    "child_alone",
+    "medical_care",
+    "full_interview",
+    "refer_services",
+    "livelihood_support",
+    "ensure_safety",
+];
+
+/// The service categories of the directory a step refers to, and how soon. `refer_services` is
+/// answered by the needs themselves (each need has its category).
+pub fn categories_for_step(step: &str) -> (&'static [ServiceCategory], Priority) {
+    use ServiceCategory as C;
+    match step {
+        "refer_nrm" => (&[C::Identification], Priority::Urgent),
+        "non_punishment" => (&[C::AntiTraffickingPolice, C::Legal], Priority::Urgent),
+        "refer_labour" => (&[C::LabourInspection, C::Legal], Priority::Normal),
+        "refer_gbv" => (&[C::Gbv], Priority::Urgent),
+        "refer_migrant" => (&[C::MigrantAssistance], Priority::Normal),
+        "child_protection" => (&[C::ChildProtection], Priority::Urgent),
+        "child_labour" => (
+            &[C::ChildProtection, C::Education, C::LabourInspection],
+            Priority::Normal,
+        ),
+        "child_alone" => (
+            &[C::ChildProtection, C::FamilyTracing, C::Shelter],
+            Priority::Emergency,
+        ),
+        "medical_care" => (&[C::Health], Priority::Emergency),
+        "ensure_safety" => (&[C::Safety], Priority::Emergency),
+        "full_interview" => (&[C::CaseManagement], Priority::Normal),
+        "livelihood_support" => (&[C::Livelihood, C::Education], Priority::Normal),
+        _ => (&[], Priority::Normal),
+    }
+}
+
+/// Next steps after a full screening: the red flags' steps, the outcome's, the triage's, then
+/// asking what is missing, and the steps every case needs.
 pub fn for_screening(
     outcome: Outcome,
     subject: Subject,
     flags: &BTreeSet<RedFlag>,
+    triage: &[TriageItem],
+    incomplete: bool,
     lang: Lang,
 ) -> Vec<NextStep> {
     let mut ids = flag_steps(flags);
@@ -58,25 +114,39 @@ pub fn for_screening(
             if child {
                 ids.push("child_protection");
             }
-            ids.extend(["assess_needs_risk", "consent_before_referral"]);
         }
         Outcome::Exploitation => {
             if child {
                 ids.push("child_protection");
             }
-            ids.extend([
-                "refer_labour",
-                "assess_needs_risk",
-                "consent_before_referral",
-            ]);
+            ids.extend(["refer_labour", "livelihood_support"]);
         }
         Outcome::IndicatorsPresent => {
             if child {
                 ids.push("child_protection");
             }
-            ids.extend(["follow_up", "assess_needs_risk"]);
+            ids.push("follow_up");
         }
-        Outcome::NoIndicators => ids.push("inform_rights"),
+        Outcome::NoIndicators => {
+            if incomplete {
+                ids.push("complete_interview");
+            }
+        }
+    }
+    for item in triage {
+        ids.extend(item.steps.iter().map(String::as_str));
+    }
+    if incomplete {
+        ids.push("complete_interview");
+    }
+    if outcome == Outcome::NoIndicators {
+        ids.push("inform_rights");
+    }
+    if outcome != Outcome::NoIndicators || !triage.is_empty() {
+        ids.push("assess_needs_risk");
+    }
+    if ids.iter().any(|id| REFERRAL_STEPS.contains(id)) {
+        ids.push("consent_before_referral");
     }
     ids.push("confidentiality");
     steps(&ids, lang)
@@ -88,6 +158,9 @@ pub fn for_screening(
 pub enum Gate {
     Urgent,
     Refer,
+    /// No signal in the answers given, but questions that could raise one have no answer: no
+    /// conclusion.
+    Incomplete,
     NoFlags,
 }
 
@@ -96,6 +169,7 @@ impl Gate {
         match self {
             Gate::Urgent => "urgent",
             Gate::Refer => "refer",
+            Gate::Incomplete => "incomplete",
             Gate::NoFlags => "no_flags",
         }
     }
@@ -106,6 +180,7 @@ pub fn for_quick_check(gate: Gate, flags: &BTreeSet<RedFlag>, lang: Lang) -> Vec
     let mut ids = flag_steps(flags);
     match gate {
         Gate::Urgent | Gate::Refer => ids.push("full_interview"),
+        Gate::Incomplete => ids.push("complete_check"),
         Gate::NoFlags => ids.push("inform_rights"),
     }
     ids.push("confidentiality");

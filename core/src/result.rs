@@ -4,11 +4,14 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::answer::Answer;
 use crate::assessment::{self, ConsentResult, NeedsResult, QuickCheckResult, RiskResult};
 use crate::catalogue::Subject;
-use crate::effects::{Effects, RedFlag};
+use crate::completeness::Completeness;
+use crate::effects::{Effects, RedFlag, Sign};
 use crate::forms::FormKind;
-use crate::scoring::{self, Findings, ScreeningResult};
+use crate::protocol;
+use crate::scoring::{self, Findings, ScreeningInput, ScreeningResult};
 use crate::session::Session;
 
 /// The result of a finished session.
@@ -32,6 +35,17 @@ impl FormResult {
             FormResult::Needs(r) => &r.explanation,
             FormResult::Risk(r) => &r.explanation,
             FormResult::Consent(r) => &r.explanation,
+        }
+    }
+
+    /// What the result rests on (absent in results stored before it was recorded).
+    pub fn completeness(&self) -> Option<&Completeness> {
+        match self {
+            FormResult::Interview(r) => r.completeness.as_ref(),
+            FormResult::QuickCheck(r) => r.completeness.as_ref(),
+            FormResult::Needs(r) => r.completeness.as_ref(),
+            FormResult::Risk(r) => r.completeness.as_ref(),
+            FormResult::Consent(r) => r.completeness.as_ref(),
         }
     }
 
@@ -69,23 +83,57 @@ pub fn findings_of(evidence: &[(&str, &Effects)]) -> Findings {
     findings
 }
 
+/// Signs of the triage found in a set of effects.
+pub fn signs_of(evidence: &[(&str, &Effects)]) -> BTreeSet<Sign> {
+    evidence
+        .iter()
+        .flat_map(|(_, e)| e.signs.iter().copied())
+        .collect()
+}
+
 pub(crate) fn build(
     session: &Session,
     evidence: &[(&'static str, &'static Effects)],
     subject: Subject,
+    completeness: Completeness,
 ) -> FormResult {
     let lang = session.language();
     let flags = flags_of(evidence);
-    match session.form().kind {
-        FormKind::Interview => FormResult::Interview(scoring::score_session(
-            &findings_of(evidence),
-            subject,
-            &flags,
-            lang,
-        )),
-        FormKind::QuickCheck => FormResult::QuickCheck(assessment::quick_check(evidence, lang)),
-        FormKind::Needs => FormResult::Needs(assessment::needs(evidence, lang)),
-        FormKind::Risk => FormResult::Risk(assessment::risk(evidence, lang)),
-        FormKind::Consent => FormResult::Consent(assessment::consent(session, lang)),
+    let form = session.form();
+    match form.kind {
+        FormKind::Interview => {
+            // Forms of the first version did not ask what establishes an act: no act is claimed
+            // either way, and the recruitment indicators count as they did then.
+            let acts = (form.schema >= 2).then(|| protocol::acts_of(evidence, lang));
+            FormResult::Interview(scoring::score_session(
+                ScreeningInput {
+                    findings: &findings_of(evidence),
+                    subject,
+                    flags: &flags,
+                    acts,
+                    purposes: protocol::purposes_of(evidence, lang),
+                    signs: signs_of(evidence),
+                    completeness: Some(completeness),
+                },
+                lang,
+            ))
+        }
+        FormKind::QuickCheck => {
+            let counted: Vec<String> = form
+                .questions()
+                .filter(|l| !l.question.dont_know.is_empty())
+                .filter(|l| matches!(session.answer_of(&l.question.id), Some(Answer::DontKnow)))
+                .map(|l| l.question.id.clone())
+                .collect();
+            FormResult::QuickCheck(assessment::quick_check(
+                evidence,
+                counted,
+                completeness,
+                lang,
+            ))
+        }
+        FormKind::Needs => FormResult::Needs(assessment::needs(evidence, completeness, lang)),
+        FormKind::Risk => FormResult::Risk(assessment::risk(evidence, completeness, lang)),
+        FormKind::Consent => FormResult::Consent(assessment::consent(session, completeness, lang)),
     }
 }

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{Dimension, Subject};
+use crate::effects::Purpose;
 
 /// Counts of present indicators in one dimension, by strength.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +79,38 @@ pub struct Combinations {
     pub child: Combination,
 }
 
+/// The means dimensions the Protocol's reading accepts, per subject.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeansRule {
+    /// For an adult, one of these dimensions must be positive. Abuse of vulnerability at
+    /// destination alone (VD) is not enough: it shows a vulnerable person, not that anyone used it.
+    pub adult: Vec<Dimension>,
+    /// For a child, none is required (art. 3(c)): empty.
+    pub child: Vec<Dimension>,
+}
+
+/// The Palermo Protocol's reading beside the ILO combinations: an act, the means (not for a
+/// child) and the purpose of exploitation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolRule {
+    pub means: MeansRule,
+    /// A positive dimension that shows the purpose of exploitation.
+    pub purpose_dimension: Dimension,
+    /// Forms of exploitation that are the purpose by themselves, whatever the ILO counts.
+    pub purposes_per_se: Vec<Purpose>,
+}
+
+impl ProtocolRule {
+    pub fn means(&self, subject: Subject) -> &[Dimension] {
+        match subject {
+            Subject::Adult => &self.means.adult,
+            Subject::Child => &self.means.child,
+        }
+    }
+}
+
 /// The whole rule set, as shipped in `core/data/ilo-rules.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,11 +125,24 @@ pub struct RuleSet {
     pub combinations: Combinations,
     /// Under this age the child set and combination apply.
     pub adult_age: u32,
+    pub protocol: ProtocolRule,
 }
+
+/// The rule-set schema this core reads.
+pub const RULES_SCHEMA: u32 = 2;
 
 impl RuleSet {
     pub fn from_json(json: &str) -> Result<RuleSet, String> {
         let rules: RuleSet = serde_json::from_str(json).map_err(|e| format!("rule set: {e}"))?;
+        if rules.schema != RULES_SCHEMA {
+            return Err(format!(
+                "rule set: schema {} is not supported (this core reads schema {RULES_SCHEMA})",
+                rules.schema
+            ));
+        }
+        if rules.protocol.means.adult.is_empty() {
+            return Err("rule set: an adult needs means, and none is listed".into());
+        }
         if rules.dimension_rule.any_of.is_empty() {
             return Err("rule set: the dimension rule has no pattern".into());
         }

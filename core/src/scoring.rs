@@ -7,12 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::{Catalogue, Dimension, Strength, Subject};
-use crate::effects::RedFlag;
+use crate::catalogue::{Catalogue, Dimension, IndicatorSet, Strength, Subject};
+use crate::completeness::Completeness;
+use crate::effects::{RedFlag, Sign};
 use crate::explain;
 use crate::lang::Lang;
 use crate::next_steps::{self, NextStep};
+use crate::protocol::{self, ActFound, ProtocolReading, PurposeFound};
 use crate::rules::{Counts, RuleSet};
+use crate::triage::{self, TriageInput, TriageItem};
 
 /// The outcome ladder, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -94,6 +97,19 @@ impl FlagView {
     }
 }
 
+/// Why the outcome is "possible victim of trafficking".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The ILO/EC combination is met.
+    Ilo,
+    /// The Palermo Protocol's reading is met (act, means, purpose; a child needs no means) though
+    /// the ILO combination is not.
+    Protocol,
+    /// Both.
+    Both,
+}
+
 /// The full result of an ILO screening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScreeningResult {
@@ -111,6 +127,65 @@ pub struct ScreeningResult {
     /// `catalogue@version` and `rules@version` that produced this result.
     pub catalogue: String,
     pub rules: String,
+    /// The indicator set scored with (absent in results of the first rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<IndicatorSet>,
+    /// That set's strengths are provisional (not checked against the ILO/EC publication).
+    #[serde(default)]
+    pub provisional: bool,
+    /// Why the outcome is "possible victim of trafficking", when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+    /// The act–means–purpose reading (absent in results of the first rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<ProtocolReading>,
+    /// What else the answers show, each with its pathway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triage: Vec<TriageItem>,
+    /// What the result rests on (absent for explicit indicators and in older results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<Completeness>,
+}
+
+/// What a screening is scored from.
+pub struct ScreeningInput<'a> {
+    pub findings: &'a Findings,
+    pub subject: Subject,
+    pub flags: &'a BTreeSet<RedFlag>,
+    /// The acts found; `None` when the form did not assess them.
+    pub acts: Option<Vec<ActFound>>,
+    pub purposes: Vec<PurposeFound>,
+    pub signs: BTreeSet<Sign>,
+    pub completeness: Option<Completeness>,
+}
+
+impl<'a> ScreeningInput<'a> {
+    /// Indicators alone, as `relais score` gives them: no act, purpose, sign or completeness.
+    pub fn indicators(
+        findings: &'a Findings,
+        subject: Subject,
+        flags: &'a BTreeSet<RedFlag>,
+    ) -> ScreeningInput<'a> {
+        ScreeningInput {
+            findings,
+            subject,
+            flags,
+            acts: None,
+            purposes: Vec::new(),
+            signs: BTreeSet::new(),
+            completeness: None,
+        }
+    }
+}
+
+/// The set a screening is scored with: the sexual-exploitation set of the subject when an
+/// indicator found belongs only to it, else the labour set.
+pub fn set_for(findings: &Findings, subject: Subject) -> IndicatorSet {
+    let catalogue = Catalogue::embedded();
+    let sexual = findings
+        .keys()
+        .any(|id| catalogue.get(id).is_some_and(|i| i.sexual_only()));
+    IndicatorSet::of(subject, sexual)
 }
 
 /// Indicators found, each with the questions that evidenced it.
@@ -128,27 +203,32 @@ pub fn score(
 ) -> Result<ScreeningResult, ScoreError> {
     let catalogue = Catalogue::embedded();
     for id in findings.keys() {
-        let indicator = catalogue
-            .get(id)
-            .ok_or_else(|| ScoreError::UnknownIndicator(id.chars().take(60).collect()))?;
-        if indicator.strength(subject).is_none() {
-            return Err(ScoreError::NotInChildSet(id.clone()));
+        if catalogue.get(id).is_none() {
+            return Err(ScoreError::UnknownIndicator(id.chars().take(60).collect()));
         }
     }
-    Ok(score_session(findings, subject, flags, lang))
+    let set = set_for(findings, subject);
+    if let Some(id) = findings.keys().find(|id| {
+        catalogue
+            .get(id)
+            .is_some_and(|i| i.strength_in(set).is_none())
+    }) {
+        return Err(ScoreError::NotInChildSet(id.clone()));
+    }
+    Ok(score_session(
+        ScreeningInput::indicators(findings, subject, flags),
+        lang,
+    ))
 }
 
 /// Scores what a session found. The form lint guarantees that every indicator a subject can reach
-/// is in that subject's set; should a form ever break that, the indicator is left out rather than
+/// is in that subject's sets; should a form ever break that, the indicator is left out rather than
 /// the whole screening lost.
-pub fn score_session(
-    findings: &Findings,
-    subject: Subject,
-    flags: &BTreeSet<RedFlag>,
-    lang: Lang,
-) -> ScreeningResult {
+pub fn score_session(input: ScreeningInput<'_>, lang: Lang) -> ScreeningResult {
     let catalogue = Catalogue::embedded();
     let rules = RuleSet::embedded();
+    let subject = input.subject;
+    let set = set_for(input.findings, subject);
 
     let mut dims: BTreeMap<Dimension, DimensionResult> = Dimension::ALL
         .iter()
@@ -164,11 +244,11 @@ pub fn score_session(
         .collect();
 
     let mut counted = 0;
-    for (id, evidence) in findings {
+    for (id, evidence) in input.findings {
         let Some(indicator) = catalogue.get(id) else {
             continue;
         };
-        let Some(strength) = indicator.strength(subject) else {
+        let Some(strength) = indicator.strength_in(set) else {
             continue;
         };
         counted += 1;
@@ -199,7 +279,15 @@ pub fn score_session(
         met: missing.is_empty(),
         missing,
     };
-    let outcome = if combination.met {
+    let purpose_kinds = input.purposes.iter().map(|p| p.purpose).collect();
+    let reading = protocol::read(subject, input.acts, input.purposes, positive, lang);
+    let basis = match (combination.met, reading.met) {
+        (true, true) => Some(Basis::Both),
+        (true, false) => Some(Basis::Ilo),
+        (false, true) => Some(Basis::Protocol),
+        (false, false) => None,
+    };
+    let outcome = if basis.is_some() {
         Outcome::PossibleTrafficking
     } else if positive(Dimension::EX) {
         Outcome::Exploitation
@@ -208,21 +296,42 @@ pub fn score_session(
     } else {
         Outcome::NoIndicators
     };
-
-    let next_steps = next_steps::for_screening(outcome, subject, flags, lang);
+    let exploitation_seen = dims
+        .get(&Dimension::EX)
+        .is_some_and(|r| !r.indicators.is_empty());
+    let triage = triage::triage(
+        &TriageInput {
+            subject,
+            trafficking: outcome == Outcome::PossibleTrafficking,
+            positive: &positive,
+            exploitation_seen,
+            purposes: &purpose_kinds,
+            signs: &input.signs,
+        },
+        lang,
+    );
+    let incomplete = input.completeness.as_ref().is_some_and(|c| !c.complete);
+    let next_steps =
+        next_steps::for_screening(outcome, subject, input.flags, &triage, incomplete, lang);
     let mut result = ScreeningResult {
         outcome,
-        outcome_label: explain::outcome_label(outcome, lang),
+        outcome_label: explain::outcome_label_for(outcome, input.completeness.as_ref(), lang),
         subject,
         dimensions: dims,
         combination,
-        red_flags: FlagView::list(flags, lang),
-        urgent: !flags.is_empty(),
+        red_flags: FlagView::list(input.flags, lang),
+        urgent: !input.flags.is_empty(),
         next_steps,
         explanation: String::new(),
         language: lang,
         catalogue: catalogue.tag(),
         rules: rules.tag(),
+        set: Some(set),
+        provisional: catalogue.provisional(set),
+        basis,
+        protocol: Some(reading),
+        triage,
+        completeness: input.completeness,
     };
     result.explanation = explain::screening(&result, lang);
     result

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, AnswerError};
 use crate::catalogue::Subject;
+use crate::completeness::{self, Asked, Completeness};
 use crate::draft::{Context, DRAFT_FORMAT, DRAFT_SCHEMA, Draft, DraftError};
 use crate::effects::Effects;
+use crate::evidence;
 use crate::forms::{self, AnswerType, Facts, Form, QuestionKind, Role};
 use crate::i18n::{t, tf};
 use crate::lang::{Direction, Lang};
@@ -67,6 +69,33 @@ pub struct Session {
     errors: Vec<String>,
 }
 
+/// Facts for the conditions of effects: the finished form, and whether an act was established.
+struct Finished<'a> {
+    pass: &'a Pass<'a>,
+    act: bool,
+}
+
+impl Facts for Finished<'_> {
+    fn choice(&self, q: &str) -> Option<&str> {
+        self.pass.choice(q)
+    }
+    fn has(&self, q: &str, option: &str) -> bool {
+        self.pass.has(q, option)
+    }
+    fn number(&self, q: &str) -> Option<f64> {
+        self.pass.number(q)
+    }
+    fn answered(&self, q: &str) -> bool {
+        self.pass.answered(q)
+    }
+    fn is_child(&self) -> bool {
+        self.pass.is_child()
+    }
+    fn act_established(&self) -> bool {
+        self.act
+    }
+}
+
 /// Facts for conditions: answers of questions shown so far in a forward pass.
 struct Pass<'a> {
     session: &'a Session,
@@ -109,6 +138,16 @@ impl Session {
     /// Starts a session on an embedded form.
     pub fn start(form_id: &str, language: Lang, context: Context) -> Result<Session, SessionError> {
         let form = forms::get(form_id).ok_or_else(|| SessionError::UnknownForm(clip(form_id)))?;
+        Session::open(form, language, context)
+    }
+
+    /// Starts a session on a given version of a form (the current one, or an archived one a
+    /// draft was made with).
+    fn open(
+        form: &'static Form,
+        language: Lang,
+        context: Context,
+    ) -> Result<Session, SessionError> {
         if !form.languages.contains(&language) {
             return Err(SessionError::LanguageNotOffered {
                 form: form.id.clone(),
@@ -158,17 +197,20 @@ impl Session {
             return Err(DraftError::Schema(draft.schema).into());
         }
         let language: Lang = draft.language.parse().map_err(DraftError::from)?;
+        // A draft resumes with the version of the form it was made with: the current one, or an
+        // archived earlier one, so that its answers keep the meaning they were given.
         let form =
-            forms::get(&draft.form).ok_or_else(|| DraftError::UnknownForm(clip(&draft.form)))?;
-        if form.version != draft.form_version {
-            return Err(DraftError::FormVersion {
-                form: form.id.clone(),
-                draft: draft.form_version,
-                current: form.version,
-            }
-            .into());
-        }
-        let mut session = Session::start(&form.id, language, draft.context)?;
+            forms::get_version(&draft.form, draft.form_version).ok_or_else(|| match forms::get(
+                &draft.form,
+            ) {
+                Some(current) => DraftError::FormVersion {
+                    form: current.id.clone(),
+                    draft: draft.form_version,
+                    current: current.version,
+                },
+                None => DraftError::UnknownForm(clip(&draft.form)),
+            })?;
+        let mut session = Session::open(form, language, draft.context)?;
         for (id, value) in &draft.answers {
             let located = form
                 .question(id)
@@ -411,6 +453,7 @@ impl Session {
             self,
             &self.evidence_with(&visible),
             self.subject_with(&visible),
+            self.completeness_with(&visible),
         ))
     }
 
@@ -456,41 +499,47 @@ impl Session {
 
     fn evidence_with(&self, visible: &[bool]) -> Vec<(&'static str, &'static Effects)> {
         let form: &'static Form = self.form;
-        let mut out = Vec::new();
+        let mut candidates = Vec::new();
         for l in form.questions() {
             if !visible[l.position] {
                 continue;
             }
-            let q = l.question;
-            let Some(answer) = self.answers.get(&q.id) else {
-                continue;
-            };
-            match (&q.kind, answer) {
-                (QuestionKind::YesNo { yes, .. }, Answer::Yes) => out.push((q.id.as_str(), yes)),
-                (QuestionKind::YesNo { no, .. }, Answer::No) => out.push((q.id.as_str(), no)),
-                (QuestionKind::Single { options }, Answer::Choice(c)) => out.extend(
-                    options
-                        .iter()
-                        .filter(|o| &o.id == c)
-                        .map(|o| (q.id.as_str(), &o.effects)),
-                ),
-                (QuestionKind::Multi { options }, Answer::Choices(cs)) => out.extend(
-                    options
-                        .iter()
-                        .filter(|o| cs.contains(&o.id))
-                        .map(|o| (q.id.as_str(), &o.effects)),
-                ),
-                (QuestionKind::Number(spec), Answer::Number(n)) => out.extend(
-                    spec.thresholds
-                        .iter()
-                        .filter(|t| t.contains(*n))
-                        .map(|t| (q.id.as_str(), &t.effects)),
-                ),
-                _ => {}
+            if let Some(answer) = self.answers.get(&l.question.id) {
+                let id = l.question.id.as_str();
+                candidates.extend(
+                    evidence::of_answer(l.question, answer)
+                        .into_iter()
+                        .map(|e| (id, e)),
+                );
             }
         }
-        out.retain(|(_, e)| !e.is_empty());
-        out
+        let pass = Pass {
+            session: self,
+            visible,
+        };
+        evidence::gather(candidates, |condition, act| {
+            condition.eval(&Finished { pass: &pass, act })
+        })
+    }
+
+    /// What the result rests on: every question shown, answered or not.
+    pub fn completeness(&self) -> Completeness {
+        self.completeness_with(&self.visibility())
+    }
+
+    fn completeness_with(&self, visible: &[bool]) -> Completeness {
+        let shown = (0..self.form.question_count())
+            .filter(|&p| self.askable(p, visible))
+            .filter_map(|p| {
+                let id = &self.form.at(p)?.question.id;
+                let asked = match self.answers.get(id) {
+                    Some(a) => Asked::Answered(a),
+                    None if self.skipped.contains(id) => Asked::Skipped,
+                    None => Asked::NotReached,
+                };
+                Some((p, asked))
+            });
+        completeness::measure(self.form, shown, self.language)
     }
 
     // --- internals ---------------------------------------------------------------------------
@@ -502,21 +551,32 @@ impl Session {
         }
     }
 
-    /// A known context age answers the age question, which is then not asked.
+    /// A known context age answers the age question, which is then not asked; a known child or
+    /// adult (without the age) answers the "could this person be under 18?" question likewise.
     fn apply_context(&mut self) {
         if let (Some(age), Some(l)) = (self.context.age, self.form.with_role(Role::Age)) {
             self.answers
                 .insert(l.question.id.clone(), Answer::Number(f64::from(age)));
             self.skipped.remove(&l.question.id);
         }
+        if let (None, Some(child), Some(l)) = (
+            self.context.age,
+            self.context.child,
+            self.form.with_role(Role::PresumedMinor),
+        ) {
+            let answer = if child { Answer::Yes } else { Answer::No };
+            self.answers.insert(l.question.id.clone(), answer);
+            self.skipped.remove(&l.question.id);
+        }
     }
 
     fn is_auto(&self, p: usize) -> bool {
-        self.context.age.is_some()
-            && self
-                .form
-                .at(p)
-                .is_some_and(|l| l.question.role == Some(Role::Age))
+        let role = self.form.at(p).and_then(|l| l.question.role);
+        match role {
+            Some(Role::Age) => self.context.age.is_some(),
+            Some(Role::PresumedMinor) => self.context.age.is_none() && self.context.child.is_some(),
+            None => false,
+        }
     }
 
     fn is_auto_id(&self, id: &str) -> bool {
@@ -533,6 +593,12 @@ impl Session {
             && let Some(Answer::Number(n)) = pass.shown(&l.question.id)
         {
             return Some(*n < f64::from(adult_age));
+        }
+        if let Some(child) = self.context.child
+            && self.form.with_role(Role::PresumedMinor).is_none()
+        {
+            // A form without its own age questions (consent, needs, risk) takes the case's.
+            return Some(child);
         }
         if let Some(l) = self.form.with_role(Role::PresumedMinor) {
             // Presumption of minority: in doubt, a child.

@@ -93,6 +93,9 @@ fn render(form: &Form) -> String {
                     let _ = writeln!(out, "  max_length={max_length}");
                 }
             }
+            if !q.dont_know.is_empty() {
+                let _ = writeln!(out, "  dont_know → {}", effects(&q.dont_know));
+            }
         }
     }
     out

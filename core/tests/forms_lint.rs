@@ -30,40 +30,46 @@ fn every_form_of_the_design_ships() {
 
 // --- the lint itself, on a small synthetic form broken on purpose ---
 
-const FORM: &str = r#"{"schema":1,"id":"t","version":1,"kind":"interview","languages":["fr","en","es"],
+const FORM: &str = r#"{"schema":2,"id":"t","version":1,"kind":"interview","languages":["fr","en","es"],
   "title":{"fr":"T","en":"T","es":"T"},"description":{"fr":"D","en":"D","es":"D"}}"#;
 
 fn t(s: &str) -> String {
     format!(r#"{{"fr":"{s} fr","en":"{s} en","es":"{s} es"}}"#)
 }
 
-/// A valid interview whose questions evidence every indicator of both sets.
+/// One option evidencing `id`; a recruitment indicator's option also establishes an act, as the
+/// lint requires.
+fn option(i: usize, id: &str) -> String {
+    let act = if ["DR.", "CR.", "VR."].iter().any(|p| id.starts_with(p)) {
+        r#","acts":[{"act":"recruitment","by":"unknown"}]"#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"id":"o{i}","label":{},"indicators":["{id}"]{act}}}"#,
+        t("opt")
+    )
+}
+
+/// A valid interview whose questions evidence every indicator of the four sets.
 fn base_sections() -> Vec<String> {
+    use relais_core::catalogue::IndicatorSet;
     let catalogue = relais_core::Catalogue::embedded();
     let adult_options: Vec<String> = catalogue
         .indicators
         .iter()
         .enumerate()
-        .map(|(i, ind)| {
-            format!(
-                r#"{{"id":"o{i}","label":{},"indicators":["{}"]}}"#,
-                t("opt"),
-                ind.id
-            )
-        })
+        .map(|(i, ind)| option(i, &ind.id))
         .collect();
     let child_options: Vec<String> = catalogue
         .indicators
         .iter()
-        .filter(|i| i.child.is_some())
-        .enumerate()
-        .map(|(i, ind)| {
-            format!(
-                r#"{{"id":"o{i}","label":{},"indicators":["{}"]}}"#,
-                t("opt"),
-                ind.id
-            )
+        .filter(|i| {
+            i.strength_in(IndicatorSet::LabourChild).is_some()
+                || i.strength_in(IndicatorSet::SexualChild).is_some()
         })
+        .enumerate()
+        .map(|(i, ind)| option(i, &ind.id))
         .collect();
     vec![
         format!(
@@ -227,11 +233,11 @@ fn unknown_and_misplaced_indicators_are_caught() {
 fn every_indicator_must_be_reachable() {
     assert_lint(
         |s| s[1] = s[1].replacen("\"DR.wages\"", "\"DR.nature_of_job\"", 1),
-        "Adult indicators no question evidences: DR.wages",
+        "labour_adult indicators no question evidences: DR.wages",
     );
     assert_lint(
         |s| s[2] = s[2].replacen("\"EX.excessive_hours\"", "\"EX.hazardous_work\"", 1),
-        "Child indicators no question evidences: EX.excessive_hours",
+        "labour_child indicators no question evidences: EX.excessive_hours",
     );
 }
 
@@ -297,7 +303,7 @@ fn structure_errors_name_the_file_and_question() {
 fn quick_check_rules() {
     let q = |i: usize, ty: &str| {
         format!(
-            r#"{{"id":"q{i}","type":"{ty}","prompt":{},"yes":{{"flags":["injury"]}}}}"#,
+            r#"{{"id":"q{i}","type":"{ty}","prompt":{},"yes":{{"flags":["injury"]}},"dont_know":{{"flags":["injury"]}}}}"#,
             t(&format!("Question {i}"))
         )
     };
@@ -325,4 +331,104 @@ fn quick_check_rules() {
             .iter()
             .any(|p| p.contains("raise a flag"))
     );
+    // "Don't know" must count as the signal it could hide.
+    let unsure = format!(
+        r#"{{"id":"qd","type":"yes_no","prompt":{},"yes":{{"flags":["injury"]}}}}"#,
+        t("Unsure")
+    );
+    assert!(
+        parse(vec![unsure])
+            .iter()
+            .any(|p| p.contains("'dont_know' effects"))
+    );
+}
+
+#[test]
+fn a_recruitment_indicator_needs_an_act() {
+    // Without its act, DR.nature_of_job could fire for a person nobody recruited.
+    assert_lint(
+        |s| {
+            s[1] = s[1].replacen(
+                r#""indicators":["DR.nature_of_job"],"acts":[{"act":"recruitment","by":"unknown"}]"#,
+                r#""indicators":["DR.nature_of_job"]"#,
+                1,
+            )
+        },
+        "'DR.nature_of_job' is a recruitment indicator",
+    );
+    // An effect condition that requires an act is enough; one that does not is not.
+    let gated = |when: &str| {
+        let mut sections = base_sections();
+        sections[1] = sections[1].replacen(
+            r#""indicators":["DR.nature_of_job"],"acts":[{"act":"recruitment","by":"unknown"}]"#,
+            &format!(r#""indicators":["DR.nature_of_job"],"when":{when}"#),
+            1,
+        );
+        lint_of(&sections).unwrap()
+    };
+    assert!(gated(r#"{"act":true}"#).is_empty());
+    assert!(gated(r#"{"all":[{"act":true},{"q":"safe","eq":"yes"}]}"#).is_empty());
+    for weak in [
+        r#"{"q":"safe","eq":"yes"}"#,
+        r#"{"any":[{"act":true},{"q":"safe","eq":"yes"}]}"#,
+        r#"{"not":{"act":false}}"#,
+    ] {
+        assert!(
+            gated(weak)
+                .iter()
+                .any(|p| p.contains("is a recruitment indicator")),
+            "{weak}"
+        );
+    }
+}
+
+#[test]
+fn acts_are_read_only_by_effects() {
+    assert_lint(
+        |s| s[0] = s[0].replace(r#"{"not":{"q":"age","answered":true}}"#, r#"{"act":true}"#),
+        "'act' can only be read by an effect's 'when'",
+    );
+    assert_lint(
+        |s| {
+            s[1] = s[1].replacen(
+                r#""acts":[{"act":"recruitment","by":"unknown"}]"#,
+                r#""acts":[{"act":"recruitment","by":"unknown"}],"when":{"act":true}"#,
+                1,
+            )
+        },
+        "cannot depend on an act",
+    );
+}
+
+#[test]
+fn schema_1_forms_cannot_use_schema_2_fields_and_others_unknown_is_reserved() {
+    let old = FORM.replace(r#""schema":2"#, r#""schema":1"#);
+    let sections = base_sections();
+    let files: Vec<(String, &str)> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("{i:02}.json"), s.as_str()))
+        .collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    let err = Form::parse(&old, &refs).unwrap_err();
+    assert!(err.contains("schema-2 fields"), "{err}");
+    assert_parse_error(
+        |s| s[1] = s[1].replacen("\"o0\"", "\"others_unknown\"", 1),
+        "reserved",
+    );
+}
+
+#[test]
+fn every_multiple_choice_of_a_schema_2_form_offers_not_sure_about_the_others() {
+    let interview = forms::get("interview").unwrap();
+    let mut multis = 0;
+    for l in interview.questions() {
+        if let relais_core::forms::QuestionKind::Multi { options } = &l.question.kind {
+            multis += 1;
+            let last = options.last().unwrap();
+            assert_eq!(last.id, "others_unknown", "{}", l.question.id);
+            assert!(!last.exclusive && last.effects.is_empty());
+        }
+    }
+    assert!(multis > 20);
 }

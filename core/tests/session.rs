@@ -33,7 +33,7 @@ fn form(id: &str) -> &'static Form {
 }
 
 fn ctx(age: Option<u32>) -> Context {
-    Context { age }
+    Context::with_age(age)
 }
 
 fn start(form_id: &str, lang: Lang, age: Option<u32>) -> Session {
@@ -881,6 +881,10 @@ fn changing_the_age_switches_branch_and_keeps_the_other_branch_answers_aside() {
     s.answer(Answer::Number(30.0));
     answer_until(&mut s, "life_before_a");
     s.answer(choices(&["no_income"]));
+    // A hardship is abuse of vulnerability only once someone recruited the person.
+    assert!(!s.evidence().iter().any(|(q, _)| *q == "life_before_a"));
+    answer_until(&mut s, "recruiter_a");
+    s.answer(choice("intermediary"));
     assert!(
         s.evidence()
             .iter()
@@ -920,13 +924,15 @@ fn a_conditional_question_appears_only_for_its_triggering_answer() {
     assert_eq!(qid(&s.screen()), "journey_scope_a");
     assert_eq!(
         s.answer(choice("other_place")).question.unwrap().id,
-        "travel_alone_a"
+        "journey_by_a"
     );
+    assert_eq!(qid(&s.answer(choice("recruiter"))), "travel_alone_a");
     assert_eq!(qid(&s.answer(Answer::No)), "recruit_debt_a");
     assert!(!s.is_shown("border_a"));
 
     s.go_to("journey_scope_a").unwrap();
     s.answer(choice("other_country"));
+    s.next();
     let screen = s.answer(Answer::No);
     assert_eq!(qid(&screen), "border_a");
     assert!(s.is_shown("border_a"));
@@ -945,6 +951,8 @@ fn a_hidden_answer_is_kept_in_the_draft_but_counts_nowhere() {
     s.answer(Answer::No);
     s.go_to("journey_scope_a").unwrap();
     s.answer(choice("other_country"));
+    // The journey was organised by those who offered the work: an act of transport.
+    s.answer(choice("recruiter"));
     s.answer(Answer::DontKnow);
     let screen = s.answer(choice("no_papers"));
     assert_eq!(qid(&screen), "recruit_debt_a");
@@ -961,7 +969,8 @@ fn a_hidden_answer_is_kept_in_the_draft_but_counts_nowhere() {
 
     s.go_to("journey_scope_a").unwrap();
     let screen = s.answer(choice("same_place"));
-    assert_eq!(screen.progress.answered, answered_with_border - 2);
+    // journey_by_a, travel_alone_a and border_a are hidden with their answers.
+    assert_eq!(screen.progress.answered, answered_with_border - 3);
     assert!(!s.is_shown("border_a"));
     assert_eq!(s.answer_of("border_a"), None);
     assert_eq!(s.draft().answers["border_a"], json!("no_papers"));
@@ -1348,6 +1357,7 @@ fn interview_child_answers_can_make_possible_trafficking() {
             ("left_how_c", choices(&["taken"])),
             ("recruit_events_c", choices(&["hit"])),
             ("work_times_c", choices(&["night"])),
+            ("work_hours_young_c", Answer::Number(11.0)),
         ]),
     );
     assert!(w.asked.iter().any(|q| q == "work_times_c"));
@@ -1446,7 +1456,7 @@ fn quick_check_gate_outcomes() {
     assert_eq!(r.outcome, Gate::Refer);
     assert!(!r.urgent);
     assert_eq!(r.indicators.len(), 1);
-    assert_eq!(r.indicators[0].id, "CR.documents");
+    assert_eq!(r.indicators[0].id, "CD.documents");
     assert_eq!(r.indicators[0].evidence, ["papers_held"]);
 
     let mut danger = calm.to_vec();

@@ -36,12 +36,30 @@ impl Cmp {
 /// A condition, as written in forms (see docs/forms.md).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
-    Eq { q: String, value: String },
-    In { q: String, values: Vec<String> },
-    Has { q: String, option: String },
-    Compare { q: String, cmp: Cmp, value: f64 },
-    Answered { q: String, answered: bool },
+    Eq {
+        q: String,
+        value: String,
+    },
+    In {
+        q: String,
+        values: Vec<String>,
+    },
+    Has {
+        q: String,
+        option: String,
+    },
+    Compare {
+        q: String,
+        cmp: Cmp,
+        value: f64,
+    },
+    Answered {
+        q: String,
+        answered: bool,
+    },
     Child(bool),
+    /// Some act of the Palermo Protocol was established (only in an effect's `when`).
+    Act(bool),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -58,6 +76,10 @@ pub trait Facts {
     /// A real answer was given (not skipped, not don't know, not prefers not to say).
     fn answered(&self, q: &str) -> bool;
     fn is_child(&self) -> bool;
+    /// Some act was established by the answers (known only once the form is finished).
+    fn act_established(&self) -> bool {
+        false
+    }
 }
 
 impl Condition {
@@ -73,6 +95,7 @@ impl Condition {
             }
             Condition::Answered { q, answered } => facts.answered(q) == *answered,
             Condition::Child(child) => facts.is_child() == *child,
+            Condition::Act(act) => facts.act_established() == *act,
             Condition::All(cs) => cs.iter().all(|c| c.eval(facts)),
             Condition::Any(cs) => cs.iter().any(|c| c.eval(facts)),
             Condition::Not(c) => !c.eval(facts),
@@ -94,9 +117,30 @@ impl Condition {
             }
             Condition::Has { q, option } => out.push((q, Some(option))),
             Condition::Compare { q, .. } | Condition::Answered { q, .. } => out.push((q, None)),
-            Condition::Child(_) => {}
+            Condition::Child(_) | Condition::Act(_) => {}
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.collect_refs(out)),
             Condition::Not(c) => c.collect_refs(out),
+        }
+    }
+
+    /// Whether the condition reads whether an act was established.
+    pub fn mentions_act(&self) -> bool {
+        match self {
+            Condition::Act(_) => true,
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().any(Condition::mentions_act),
+            Condition::Not(c) => c.mentions_act(),
+            _ => false,
+        }
+    }
+
+    /// Whether the condition can hold only when an act was established: `{"act": true}` itself,
+    /// or a conjunction with such a part, or a disjunction whose every branch is such.
+    pub fn requires_act(&self) -> bool {
+        match self {
+            Condition::Act(true) => true,
+            Condition::All(cs) => cs.iter().any(Condition::requires_act),
+            Condition::Any(cs) => cs.iter().all(Condition::requires_act),
+            _ => false,
         }
     }
 
@@ -137,6 +181,15 @@ impl Condition {
                 return Err("'not' must be alone in its condition object".into());
             }
             return Ok(Condition::Not(Box::new(Condition::from_value(inner)?)));
+        }
+        if let Some(act) = obj.get("act") {
+            if obj.len() != 1 {
+                return Err("'act' must be alone in its condition object".into());
+            }
+            return act
+                .as_bool()
+                .map(Condition::Act)
+                .ok_or_else(|| "'act' must be true or false".to_string());
         }
         if let Some(child) = obj.get("child") {
             if obj.len() != 1 {
@@ -247,6 +300,9 @@ impl Condition {
             }
             Condition::Child(c) => {
                 m.insert("child".into(), (*c).into());
+            }
+            Condition::Act(a) => {
+                m.insert("act".into(), (*a).into());
             }
             Condition::All(cs) => {
                 m.insert("all".into(), cs.iter().map(Condition::to_value).collect());

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::condition::{Cmp, Condition};
 use super::model::{Branch, Form, FormKind, Question, QuestionKind, Role};
-use crate::catalogue::{Catalogue, Subject};
+use crate::catalogue::{Catalogue, Dimension, IndicatorSet, Subject};
 use crate::lang::{Lang, Text};
 use crate::wording;
 
@@ -36,6 +36,8 @@ struct Lint<'a> {
     problems: Vec<String>,
     /// Indicator titles, lowercased, per language: a prompt must not read one aloud.
     titles: HashSet<(Lang, String)>,
+    /// An archived earlier version: only what reading it needs is checked.
+    archived: bool,
 }
 
 impl Lint<'_> {
@@ -56,6 +58,20 @@ impl Lint<'_> {
     }
 
     fn condition(&mut self, place: &str, cond: &Condition, before: usize) {
+        if cond.mentions_act() {
+            self.problems.push(format!(
+                "{place}: 'act' can only be read by an effect's 'when' (acts are known once the form is finished)"
+            ));
+        }
+        self.condition_refs(place, cond, before);
+    }
+
+    /// An effect's condition is judged on the finished form: it may read any question.
+    fn effect_condition(&mut self, place: &str, cond: &Condition) {
+        self.condition_refs(place, cond, usize::MAX);
+    }
+
+    fn condition_refs(&mut self, place: &str, cond: &Condition, before: usize) {
         for (q, value) in cond.references() {
             let Some(target) = self.form.question(q) else {
                 self.problems.push(format!(
@@ -181,7 +197,16 @@ impl Lint<'_> {
                 }
             }
         }
-        for effects in q.kind.all_effects() {
+        for effects in q.all_effects() {
+            if let Some(when) = &effects.when {
+                self.effect_condition(&format!("{place} effect"), when);
+                if !effects.acts.is_empty() && when.mentions_act() {
+                    self.problems.push(format!(
+                        "{place}: an effect that establishes an act cannot depend on an act"
+                    ));
+                }
+            }
+            self.act_before_recruitment(&place, effects);
             if effects.priority.is_some() && effects.needs.is_empty() {
                 self.problems.push(format!(
                     "{place}: 'priority' without 'needs' has no meaning"
@@ -196,9 +221,13 @@ impl Lint<'_> {
                     None => self
                         .problems
                         .push(format!("{place}: unknown indicator id '{id}'")),
-                    Some(ind) if ind.child.is_none() && branch != Some(Branch::Adult) => {
+                    Some(ind)
+                        if ind.strength_in(IndicatorSet::LabourChild).is_none()
+                            && ind.strength_in(IndicatorSet::SexualChild).is_none()
+                            && branch != Some(Branch::Adult) =>
+                    {
                         self.problems.push(format!(
-                            "{place}: '{id}' is not in the child set but children can see this question"
+                            "{place}: '{id}' is not in the child sets but children can see this question"
                         ))
                     }
                     Some(_) => {}
@@ -210,6 +239,34 @@ impl Lint<'_> {
         {
             self.problems
                 .push(format!("{place}: a consent effect goes on 'yes', not 'no'"));
+        }
+        if q.dont_know.consent.is_some() {
+            self.problems
+                .push(format!("{place}: \"don't know\" never gives consent"));
+        }
+    }
+
+    /// In an interview that models acts (schema 2), the recruitment dimensions (DR, CR, VR) are
+    /// evidenced only when an act happened to the person: an effect that evidences one of their
+    /// indicators must establish an act itself, or apply only when one was established.
+    fn act_before_recruitment(&mut self, place: &str, effects: &crate::effects::Effects) {
+        if self.archived || self.form.kind != FormKind::Interview || self.form.schema < 2 {
+            return;
+        }
+        let catalogue = Catalogue::embedded();
+        let recruitment = effects.indicators.iter().find(|id| {
+            catalogue.get(id).is_some_and(|i| {
+                matches!(i.dimension, Dimension::DR | Dimension::CR | Dimension::VR)
+            })
+        });
+        let guarded =
+            !effects.acts.is_empty() || effects.when.as_ref().is_some_and(|c| c.requires_act());
+        if let Some(id) = recruitment
+            && !guarded
+        {
+            self.problems.push(format!(
+                "{place}: '{id}' is a recruitment indicator: the effect must establish an act or apply only when one was (\"when\": {{\"act\": true}})"
+            ));
         }
     }
 
@@ -269,10 +326,12 @@ impl Lint<'_> {
         }
 
         self.roles();
-        match form.kind {
-            FormKind::QuickCheck => self.quick_check(),
-            FormKind::Interview => self.interview(),
-            _ => {}
+        if !self.archived {
+            match form.kind {
+                FormKind::QuickCheck => self.quick_check(),
+                FormKind::Interview => self.interview(),
+                _ => {}
+            }
         }
         self.problems
     }
@@ -336,14 +395,29 @@ impl Lint<'_> {
                     q.id
                 ));
             }
+            let dont_know_signals =
+                !q.dont_know.indicators.is_empty() || !q.dont_know.flags.is_empty();
+            if form.schema >= 2 && !dont_know_signals {
+                self.problems.push(format!(
+                    "question '{}': a quick check counts \"don't know\" as the signal it could hide: give it 'dont_know' effects",
+                    q.id
+                ));
+            }
         }
     }
 
-    /// Every indicator of each subject's set must be evidenced by some question that subject sees.
+    /// Every indicator of each set must be evidenced by some question its subject sees (forms of
+    /// the first schema knew only the labour sets).
     fn interview(&mut self) {
         let form = self.form;
         let catalogue = Catalogue::embedded();
-        for subject in [Subject::Adult, Subject::Child] {
+        let sets: &[IndicatorSet] = if form.schema >= 2 {
+            &IndicatorSet::ALL
+        } else {
+            &[IndicatorSet::LabourAdult, IndicatorSet::LabourChild]
+        };
+        for &set in sets {
+            let subject = set.subject();
             let branch = match subject {
                 Subject::Adult => Branch::Adult,
                 Subject::Child => Branch::Child,
@@ -351,17 +425,18 @@ impl Lint<'_> {
             let reachable: BTreeSet<&str> = form
                 .questions()
                 .filter(|l| l.section.branch.is_none_or(|b| b == branch))
-                .flat_map(|l| l.question.kind.all_effects())
+                .flat_map(|l| l.question.all_effects())
                 .flat_map(|e| e.indicators.iter().map(String::as_str))
                 .collect();
             let missing: Vec<&str> = catalogue
-                .set(subject)
+                .in_set(set)
                 .map(|i| i.id.as_str())
                 .filter(|id| !reachable.contains(id))
                 .collect();
             if !missing.is_empty() {
                 self.problems.push(format!(
-                    "{subject:?} indicators no question evidences: {}",
+                    "{} indicators no question evidences: {}",
+                    set.id(),
                     missing.join(", ")
                 ));
             }
@@ -375,8 +450,7 @@ impl Lint<'_> {
     }
 }
 
-/// Every breach of the form invariants; empty when the form is fine.
-pub fn lint(form: &Form) -> Vec<String> {
+fn run_lint(form: &Form, archived: bool) -> Vec<String> {
     let titles = Catalogue::embedded()
         .indicators
         .iter()
@@ -386,6 +460,19 @@ pub fn lint(form: &Form) -> Vec<String> {
         form,
         problems: Vec::new(),
         titles,
+        archived,
     }
     .run()
+}
+
+/// Every breach of the form invariants; empty when the form is fine.
+pub fn lint(form: &Form) -> Vec<String> {
+    run_lint(form, false)
+}
+
+/// The checks an archived earlier version must still pass to be read: ids, texts, conditions and
+/// indicator ids. What a current form must also hold (every indicator reachable, the quick check's
+/// limits, the act before recruitment) was checked while it was current and is not asked again.
+pub fn lint_archived(form: &Form) -> Vec<String> {
+    run_lint(form, true)
 }

@@ -5,11 +5,20 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
-use crate::effects::{ConsentEffect, Effects, Need, Priority, RedFlag, RiskEffect};
+use crate::effects::{
+    ActEffect, ConsentEffect, Effects, Need, Priority, Purpose, RedFlag, RiskEffect, Sign,
+};
+use crate::i18n;
 use crate::lang::{Lang, Text};
 
-/// The schema version of the form format this core reads.
-pub const FORM_SCHEMA: u32 = 1;
+/// The schema version of the form format this core writes its forms in. Schema 1 (the first
+/// forms, kept in archives) is read too; schema 2 adds acts, purposes, signs, effect conditions,
+/// `dont_know` effects and the "not sure about the others" option of multiple choices.
+pub const FORM_SCHEMA: u32 = 2;
+
+/// The id of the option the core adds to every multiple choice of a schema-2 form: the person
+/// knows some of the answers and not the rest.
+pub const OTHERS_UNKNOWN: &str = "others_unknown";
 
 /// What finishing a form produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -70,6 +79,9 @@ pub struct NumberSpec {
 }
 
 /// The answer type of a question, with its type-specific data.
+// Forms are parsed once into a static registry; a few hundred bytes per yes/no question cost
+// nothing, and boxing them would only add indirection to every read.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum QuestionKind {
     YesNo { yes: Effects, no: Effects },
@@ -134,6 +146,20 @@ pub struct Question {
     pub identifying: bool,
     pub role: Option<Role>,
     pub kind: QuestionKind,
+    /// What a "don't know" answer evidences (the quick check counts it as the signal it could
+    /// hide); empty elsewhere.
+    pub dont_know: Effects,
+}
+
+impl Question {
+    /// Every effect an answer to this question can produce, "don't know" included.
+    pub fn all_effects(&self) -> Vec<&Effects> {
+        let mut all = self.kind.all_effects();
+        if !self.dont_know.is_empty() {
+            all.push(&self.dont_know);
+        }
+        all
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +188,9 @@ pub struct Form {
     /// (section index, question index) of every question, in form order.
     flat: Vec<(usize, usize)>,
     index: HashMap<String, usize>,
+    /// By position: whether the question's answer can change the result (it has effects, or a
+    /// condition of something that can reads it).
+    decisive: Vec<bool>,
 }
 
 /// A question's place in its form.
@@ -209,6 +238,12 @@ impl Form {
         self.at(self.position(id)?)
     }
 
+    /// Whether the answer to the question at `position` can change the result: some answer has an
+    /// effect, or it decides whether such a question, section or effect applies.
+    pub fn is_decisive(&self, position: usize) -> bool {
+        self.decisive.get(position).copied().unwrap_or(false)
+    }
+
     /// The question with a role, if the form has one.
     pub fn with_role(&self, role: Role) -> Option<Located<'_>> {
         self.questions().find(|l| l.question.role == Some(role))
@@ -218,9 +253,9 @@ impl Form {
     pub fn parse(form_json: &str, sections: &[(&str, &str)]) -> Result<Form, String> {
         let raw: RawForm =
             serde_json::from_str(form_json).map_err(|e| format!("form.json: {e}"))?;
-        if raw.schema != FORM_SCHEMA {
+        if raw.schema != 1 && raw.schema != FORM_SCHEMA {
             return Err(format!(
-                "form.json: schema {} is not supported (this core reads schema {FORM_SCHEMA})",
+                "form.json: schema {} is not supported (this core reads schemas 1 and {FORM_SCHEMA})",
                 raw.schema
             ));
         }
@@ -228,11 +263,22 @@ impl Form {
         for (file, json) in sections {
             let raw_section: RawSection =
                 serde_json::from_str(json).map_err(|e| format!("{file}: {e}"))?;
-            parsed.push(
-                raw_section
-                    .build(file)
-                    .map_err(|e| format!("{file}: {e}"))?,
-            );
+            let mut section = raw_section
+                .build(file)
+                .map_err(|e| format!("{file}: {e}"))?;
+            if raw.schema == 1 {
+                if let Some(q) = section.questions.iter().find(|q| uses_schema_2(q)) {
+                    return Err(format!(
+                        "{file}: question '{}' uses schema-2 fields in a schema-1 form",
+                        q.id
+                    ));
+                }
+            } else {
+                for q in &mut section.questions {
+                    add_others_unknown(q, &raw.languages)?;
+                }
+            }
+            parsed.push(section);
         }
         let mut flat = Vec::new();
         let mut index = HashMap::new();
@@ -242,6 +288,7 @@ impl Form {
                 flat.push((s, q));
             }
         }
+        let decisive = decisive(&parsed, &flat, &index);
         Ok(Form {
             schema: raw.schema,
             id: raw.id,
@@ -253,7 +300,57 @@ impl Form {
             sections: parsed,
             flat,
             index,
+            decisive,
         })
+    }
+}
+
+/// Which questions can change the result: those with an effect, then, until nothing changes, those
+/// that a condition of a decisive question, of its section or of an effect reads. The role
+/// questions (age, presumed minor) decide the branch, so they count too.
+fn decisive(
+    sections: &[Section],
+    flat: &[(usize, usize)],
+    index: &HashMap<String, usize>,
+) -> Vec<bool> {
+    let question = |p: usize| {
+        let (s, q) = flat[p];
+        (&sections[s], &sections[s].questions[q])
+    };
+    let mut marks: Vec<bool> = (0..flat.len())
+        .map(|p| {
+            let (_, q) = question(p);
+            q.role.is_some() || q.all_effects().iter().any(|e| !e.is_empty())
+        })
+        .collect();
+    loop {
+        let mut changed = false;
+        for p in 0..flat.len() {
+            let (section, q) = question(p);
+            let mut conditions: Vec<&Condition> = q
+                .all_effects()
+                .iter()
+                .filter(|e| !e.is_empty())
+                .filter_map(|e| e.when.as_ref())
+                .collect();
+            if marks[p] {
+                conditions.extend(q.when.iter());
+                conditions.extend(section.when.iter());
+            }
+            for c in conditions {
+                for (id, _) in c.references() {
+                    if let Some(&r) = index.get(id)
+                        && !marks[r]
+                    {
+                        marks[r] = true;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return marks;
+        }
     }
 }
 
@@ -328,6 +425,14 @@ struct RawEffects {
     risk: Option<RiskEffect>,
     #[serde(default)]
     consent: Option<ConsentEffect>,
+    #[serde(default)]
+    acts: Vec<ActEffect>,
+    #[serde(default)]
+    purposes: Vec<Purpose>,
+    #[serde(default)]
+    signs: Vec<Sign>,
+    #[serde(default)]
+    when: Option<Condition>,
 }
 
 impl From<RawEffects> for Effects {
@@ -339,6 +444,10 @@ impl From<RawEffects> for Effects {
             priority: r.priority,
             risk: r.risk,
             consent: r.consent,
+            acts: r.acts,
+            purposes: r.purposes,
+            signs: r.signs,
+            when: r.when,
         }
     }
 }
@@ -362,6 +471,14 @@ struct RawChoice {
     risk: Option<RiskEffect>,
     #[serde(default)]
     consent: Option<ConsentEffect>,
+    #[serde(default)]
+    acts: Vec<ActEffect>,
+    #[serde(default)]
+    purposes: Vec<Purpose>,
+    #[serde(default)]
+    signs: Vec<Sign>,
+    #[serde(default)]
+    when: Option<Condition>,
 }
 
 impl From<RawChoice> for Choice {
@@ -377,6 +494,10 @@ impl From<RawChoice> for Choice {
                 priority: r.priority,
                 risk: r.risk,
                 consent: r.consent,
+                acts: r.acts,
+                purposes: r.purposes,
+                signs: r.signs,
+                when: r.when,
             }
             .into(),
         }
@@ -400,6 +521,14 @@ struct RawThreshold {
     priority: Option<Priority>,
     #[serde(default)]
     risk: Option<RiskEffect>,
+    #[serde(default)]
+    acts: Vec<ActEffect>,
+    #[serde(default)]
+    purposes: Vec<Purpose>,
+    #[serde(default)]
+    signs: Vec<Sign>,
+    #[serde(default)]
+    when: Option<Condition>,
 }
 
 #[derive(Deserialize)]
@@ -423,6 +552,8 @@ struct RawQuestion {
     yes: Option<RawEffects>,
     #[serde(default)]
     no: Option<RawEffects>,
+    #[serde(default)]
+    dont_know: Option<RawEffects>,
     #[serde(default)]
     options: Option<Vec<RawChoice>>,
     #[serde(default)]
@@ -524,6 +655,10 @@ impl RawQuestion {
                             priority: r.priority,
                             risk: r.risk,
                             consent: None,
+                            acts: r.acts,
+                            purposes: r.purposes,
+                            signs: r.signs,
+                            when: r.when,
                         }
                         .into(),
                     })
@@ -562,6 +697,42 @@ impl RawQuestion {
             identifying: self.identifying,
             role: self.role,
             kind,
+            dont_know: self.dont_know.unwrap_or_default().into(),
         })
     }
+}
+
+/// Whether a question uses what schema 2 added.
+fn uses_schema_2(q: &Question) -> bool {
+    q.all_effects().iter().any(|e| {
+        !e.acts.is_empty() || !e.purposes.is_empty() || !e.signs.is_empty() || e.when.is_some()
+    }) || !q.dont_know.is_empty()
+        || q.kind.options().iter().any(|o| o.id == OTHERS_UNKNOWN)
+}
+
+/// Adds "not sure about the others" to a multiple choice, so that a person who knows some answers
+/// and not the rest can say so (it evidences nothing and cannot go with an exclusive option).
+fn add_others_unknown(q: &mut Question, languages: &[Lang]) -> Result<(), String> {
+    let QuestionKind::Multi { options } = &mut q.kind else {
+        return Ok(());
+    };
+    if options.iter().any(|o| o.id == OTHERS_UNKNOWN) {
+        return Err(format!(
+            "question '{}': option id '{OTHERS_UNKNOWN}' is reserved (the core adds it)",
+            q.id
+        ));
+    }
+    let label = Text(
+        languages
+            .iter()
+            .map(|&l| (l, i18n::t(l, "answer.others_unknown")))
+            .collect(),
+    );
+    options.push(Choice {
+        id: OTHERS_UNKNOWN.to_string(),
+        label,
+        exclusive: false,
+        effects: Effects::default(),
+    });
+    Ok(())
 }

@@ -30,6 +30,16 @@ pub enum ServiceCategory {
     Education,
     Interpretation,
     CaseManagement,
+    /// The competent authority of the national referral mechanism that formally identifies
+    /// victims of trafficking.
+    Identification,
+    /// The police unit specialised in trafficking (investigation, protection of witnesses).
+    AntiTraffickingPolice,
+    LabourInspection,
+    /// Services for survivors of gender-based violence.
+    Gbv,
+    /// Assistance to migrants, including voluntary return.
+    MigrantAssistance,
 }
 
 impl ServiceCategory {
@@ -47,6 +57,11 @@ impl ServiceCategory {
         ServiceCategory::Education,
         ServiceCategory::Interpretation,
         ServiceCategory::CaseManagement,
+        ServiceCategory::Identification,
+        ServiceCategory::AntiTraffickingPolice,
+        ServiceCategory::LabourInspection,
+        ServiceCategory::Gbv,
+        ServiceCategory::MigrantAssistance,
     ];
 
     pub fn id(self) -> &'static str {
@@ -64,6 +79,11 @@ impl ServiceCategory {
             ServiceCategory::Education => "education",
             ServiceCategory::Interpretation => "interpretation",
             ServiceCategory::CaseManagement => "case_management",
+            ServiceCategory::Identification => "identification",
+            ServiceCategory::AntiTraffickingPolice => "anti_trafficking_police",
+            ServiceCategory::LabourInspection => "labour_inspection",
+            ServiceCategory::Gbv => "gbv",
+            ServiceCategory::MigrantAssistance => "migrant_assistance",
         }
     }
 

@@ -9,6 +9,7 @@ use crate::assessment::{merge_needs, needs_of_flag};
 use crate::effects::{Need, Priority, RedFlag};
 use crate::i18n::{t, tf};
 use crate::lang::Lang;
+use crate::next_steps::categories_for_step;
 
 /// What to find services for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,9 @@ pub struct MatchRequest {
     pub area: Option<String>,
     /// A language the person speaks (ISO 639 code).
     pub language: Option<String>,
+    /// Next steps of the results that refer to services (`refer_nrm`, `refer_gbv`, …): their
+    /// categories are proposed too.
+    pub steps: BTreeSet<String>,
 }
 
 /// How close a service is to the requested area.
@@ -227,6 +231,17 @@ pub fn propose(directory: &Directory, req: &MatchRequest, lang: Lang) -> MatchRe
             .or_insert((priority, Vec::new()));
         entry.0 = entry.0.min(priority);
         entry.1.extend(because);
+    }
+    for step in &req.steps {
+        let (wanted, priority) = categories_for_step(step);
+        for &category in wanted {
+            let entry = categories.entry(category).or_insert((priority, Vec::new()));
+            entry.0 = entry.0.min(priority);
+            let because = format!("step:{step}");
+            if !entry.1.contains(&because) {
+                entry.1.push(because);
+            }
+        }
     }
     if req.child {
         let entry = categories

@@ -33,6 +33,9 @@ pub fn request_for_case(case: &CaseDetail, area: Option<String>) -> MatchRequest
             FormResult::Interview(r) => {
                 request.flags.extend(r.red_flags.iter().map(|f| f.id));
                 request.child |= r.subject == Subject::Child;
+                request
+                    .steps
+                    .extend(r.next_steps.iter().map(|s| s.id.clone()));
             }
             FormResult::QuickCheck(r) => request.flags.extend(r.red_flags.iter().map(|f| f.id)),
             FormResult::Needs(r) => {

@@ -657,7 +657,7 @@ impl Vault {
         draft: &Draft,
         result: &FormResult,
     ) -> Result<String> {
-        let kind = match forms::get(&draft.form).map(|f| f.kind) {
+        let kind = match forms::get_version(&draft.form, draft.form_version).map(|f| f.kind) {
             Some(FormKind::QuickCheck | FormKind::Interview) => EntryKind::Screening,
             Some(FormKind::Needs | FormKind::Risk) => EntryKind::Assessment,
             Some(FormKind::Consent) => EntryKind::Consent,
