@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use relais_core::assessment::{ConsentResult, NeedsResult, QuickCheckResult, RiskResult};
+use relais_core::completeness::Completeness;
 use relais_core::i18n::{t, tf};
 use relais_core::next_steps::NextStep;
 use relais_core::referral::MatchResult;
@@ -37,6 +38,15 @@ fn steps(out: &mut String, steps: &[NextStep], lang: Lang) {
     }
 }
 
+/// What the result rests on, first, when questions that could change it have no answer.
+fn completeness(out: &mut String, c: Option<&Completeness>) {
+    if let Some(c) = c
+        && !c.is_clean()
+    {
+        let _ = writeln!(out, "! {}", c.summary);
+    }
+}
+
 fn explanation(out: &mut String, text: &str, lang: Lang) {
     heading(out, &t(lang, "cli.explanation"));
     for line in text.lines() {
@@ -47,6 +57,7 @@ fn explanation(out: &mut String, text: &str, lang: Lang) {
 pub fn screening(r: &ScreeningResult) -> String {
     let lang = r.language;
     let mut out = String::new();
+    completeness(&mut out, r.completeness.as_ref());
     let _ = writeln!(out, "{} {}", t(lang, "cli.result"), r.outcome_label);
     if r.urgent {
         let _ = writeln!(out, "{}", t(lang, "cli.urgent"));
@@ -70,6 +81,18 @@ pub fn screening(r: &ScreeningResult) -> String {
             ids.join(", ")
         );
     }
+    if let Some(reading) = &r.protocol {
+        heading(&mut out, &t(lang, "cli.protocol"));
+        for line in &reading.lines {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if !r.triage.is_empty() {
+        heading(&mut out, &t(lang, "cli.triage"));
+        for item in &r.triage {
+            let _ = writeln!(out, "  * {}: {}", item.label, item.explanation);
+        }
+    }
     flags(&mut out, &r.red_flags, lang);
     steps(&mut out, &r.next_steps, lang);
     explanation(&mut out, &r.explanation, lang);
@@ -79,6 +102,7 @@ pub fn screening(r: &ScreeningResult) -> String {
 fn quick_check(r: &QuickCheckResult) -> String {
     let lang = r.language;
     let mut out = String::new();
+    completeness(&mut out, r.completeness.as_ref());
     let _ = writeln!(out, "{} {}", t(lang, "cli.result"), r.outcome_label);
     flags(&mut out, &r.red_flags, lang);
     steps(&mut out, &r.next_steps, lang);
@@ -89,6 +113,7 @@ fn quick_check(r: &QuickCheckResult) -> String {
 fn needs(r: &NeedsResult) -> String {
     let lang = r.language;
     let mut out = String::new();
+    completeness(&mut out, r.completeness.as_ref());
     heading(&mut out, &t(lang, "cli.needs"));
     if r.needs.is_empty() {
         let _ = writeln!(out, "  {}", t(lang, "needs.explain.none"));

@@ -71,28 +71,85 @@ fn save_draft(path: &Path, draft: &Draft) -> Result<(), CliError> {
     std::fs::rename(&tmp, path).map_err(file_error)
 }
 
+/// The vault a form is saved into, opened before the first question when the form is started in
+/// a case (the case gives the form its context, and a wrong passphrase is told at once, before any
+/// answer is given).
+struct Target {
+    path: std::path::PathBuf,
+    vault: relais_core::vault::Vault,
+    /// The case to save into; `None`: a new case.
+    case: Option<String>,
+}
+
+/// Opens the vault for `--case`, and reads the case's context (age, child or adult).
+fn open_case(
+    args: &ScreenArgs,
+    vault: Option<&Path>,
+) -> Result<Option<(Target, Context)>, CliError> {
+    let Some(code) = &args.case else {
+        return Ok(None);
+    };
+    let path = crate::secrets::vault_path(vault)?;
+    let v = crate::secrets::unlock(&path)?;
+    let context = v
+        .case_context(code)
+        .map_err(|e| crate::secrets::vault_error(&path, e))?;
+    Ok(Some((
+        Target {
+            path,
+            vault: v,
+            case: Some(code.clone()),
+        },
+        context,
+    )))
+}
+
+/// The context a form starts from: `--age` when given, else the case's.
+fn context_for(args: &ScreenArgs, case: Option<&Context>) -> Context {
+    match (args.age, case) {
+        (Some(age), _) => Context::with_age(Some(age)),
+        (None, Some(c)) => *c,
+        (None, None) => Context::default(),
+    }
+}
+
 /// Saves a finished form into the vault: into `--case`, or into a new case when a vault exists at
 /// the resolved path (unless `--no-save`). Returns the case code it was saved to.
 fn save(
     args: &ScreenArgs,
     vault: Option<&Path>,
+    target: Option<Target>,
     draft: &Draft,
     result: &FormResult,
 ) -> Result<Option<String>, CliError> {
     if args.no_save {
         return Ok(None);
     }
-    let path = crate::secrets::vault_path(vault)?;
-    if args.case.is_none() && !path.is_file() {
-        return Ok(None);
-    }
-    let mut v = crate::secrets::unlock(&path)?;
-    let err = |e| crate::secrets::vault_error(&path, e);
-    let code = match &args.case {
-        Some(code) => code.clone(),
-        None => v.create_case().map_err(err)?,
+    let mut target = match target {
+        Some(t) => t,
+        None => {
+            let path = crate::secrets::vault_path(vault)?;
+            if !path.is_file() {
+                return Ok(None);
+            }
+            let vault = crate::secrets::unlock(&path)?;
+            Target {
+                path,
+                vault,
+                case: None,
+            }
+        }
     };
-    v.save_result(&code, draft, result).map_err(err)?;
+    let path = target.path.clone();
+    let err = |e| crate::secrets::vault_error(&path, e);
+    let code = match &target.case {
+        Some(code) => code.clone(),
+        None => target.vault.create_case().map_err(err)?,
+    };
+    target
+        .vault
+        .save_result(&code, draft, result)
+        .map_err(err)?;
     eprintln!(
         "{}",
         tf(session_lang(draft), "cli.saved_to_case", &[("case", &code)])
@@ -110,19 +167,22 @@ pub fn run(
     vault: Option<&Path>,
 ) -> Result<(), CliError> {
     check_form(&args.form)?;
+    let opened = open_case(args, vault)?;
+    let case_context = opened.as_ref().map(|(_, c)| *c);
+    let target = opened.map(|(t, _)| t);
     if let Some(path) = &args.answers {
         let mut draft = read_draft(path, &args.form)?;
         if let Some(lang) = cli_lang {
             draft.language = lang.code().to_string();
         }
-        if let Some(age) = args.age {
-            draft.context.age = Some(age);
+        if args.age.is_some() || draft.context == Context::default() {
+            draft.context = context_for(args, case_context.as_ref());
         }
         let result = relais_core::run_draft(&draft).map_err(|e| CliError::File {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        save(args, vault, &draft, &result)?;
+        save(args, vault, target, &draft, &result)?;
         return output(&result, args.json);
     }
 
@@ -152,7 +212,7 @@ pub fn run(
             );
             session
         }
-        _ => Session::start(&args.form, lang, Context::with_age(args.age))
+        _ => Session::start(&args.form, lang, context_for(args, case_context.as_ref()))
             .map_err(|e| CliError::Input(e.to_string()))?,
     };
     if args.draft.is_some() {
@@ -172,7 +232,7 @@ pub fn run(
             if let Some(path) = &args.draft {
                 save_draft(path, &session.draft())?;
             }
-            save(args, vault, &session.draft(), &result)?;
+            save(args, vault, target, &session.draft(), &result)?;
             println!();
             output(&result, args.json)
         }

@@ -347,14 +347,23 @@ fn exports_take_only_consenting_cases_and_suppress_small_cells() {
     let env = Env::new();
     env.ok(&["vault", "init"]);
     let interview = vector("interview-en-child-mali-gold-panning.draft.json");
-    let consent = vector("consent-fr-adult-valid.draft.json");
-    // The consent vector refuses research: make a copy that agrees.
+    // The interview screens a child, so the consent forms of these cases are a child's (the case
+    // gives them their context): a child's yes to research counts only with the authority's.
+    let consent = vector("consent-es-child-valid.draft.json");
     let mut research: Value =
         serde_json::from_str(&std::fs::read_to_string(&consent).unwrap()).unwrap();
+    research["form_version"] = 2.into();
+    research["context"] = serde_json::json!({});
     research["answers"]["agree_research"] = "yes".into();
+    research["answers"]["guardian_research"] = "yes".into();
     let agreed = env.vault.with_file_name("consent-research.json");
     std::fs::create_dir_all(agreed.parent().unwrap()).unwrap();
     std::fs::write(&agreed, serde_json::to_vec(&research).unwrap()).unwrap();
+    // The twelfth case: the child said yes to research, but no adult authorised it.
+    research["answers"]["guardian_research"] = "no".into();
+    let child_only = env.vault.with_file_name("consent-child-only.json");
+    std::fs::write(&child_only, serde_json::to_vec(&research).unwrap()).unwrap();
+    let consent = child_only;
     let mut codes = Vec::new();
     for i in 0..12 {
         let id = env.json(&["cases", "new", "--json"])["id"]

@@ -296,9 +296,10 @@ pub fn score_session(input: ScreeningInput<'_>, lang: Lang) -> ScreeningResult {
     } else {
         Outcome::NoIndicators
     };
+    // Conditions of work seen (school missed alone is not child labour).
     let exploitation_seen = dims
         .get(&Dimension::EX)
-        .is_some_and(|r| !r.indicators.is_empty());
+        .is_some_and(|r| r.indicators.iter().any(|i| i.id != "EX.education"));
     let triage = triage::triage(
         &TriageInput {
             subject,

@@ -136,3 +136,4 @@ pub fn summarise(result: &serde_json::Value) -> Expected {
             .to_string(),
     }
 }
+pub mod vignettes;

@@ -105,3 +105,47 @@ fn every_score_vector_gives_exactly_its_recorded_json() {
         );
     }
 }
+
+/// Drafts of the first form versions (every screen vector was made with them) resume with the very
+/// version they were made with, which stays embedded, and are scored by today's engine: the ILO
+/// outcome is the one recorded (the labour sets and the rule did not change), the result now says
+/// what it rests on, and the Protocol's reading says it was not assessed (those forms did not ask
+/// what establishes an act).
+#[test]
+fn drafts_of_the_first_form_versions_resume_with_those_versions() {
+    let mut old = 0;
+    for v in screen_vectors().unwrap() {
+        let draft = Draft::from_json(&v.draft).unwrap();
+        if draft.form_version != 1 {
+            continue;
+        }
+        old += 1;
+        let session = relais_core::Session::resume(&draft).unwrap();
+        assert_eq!(session.form().version, 1, "{}", v.name);
+        let result = run_draft(&draft).unwrap();
+        assert!(result.completeness().is_some(), "{}", v.name);
+        if let relais_core::FormResult::Interview(r) = &result {
+            assert!(!r.protocol.as_ref().unwrap().assessed, "{}", v.name);
+            assert!(r.basis != Some(relais_core::scoring::Basis::Protocol));
+        }
+    }
+    assert!(old >= 20, "{old} vectors of the first versions");
+}
+
+/// The one first-version vector whose outcome changed, on purpose: its person declined to say
+/// whether they were afraid or not free to leave, and a quick check with an unanswered question
+/// that could raise a flag no longer reads "no flags" (it is incomplete and concludes nothing).
+#[test]
+fn a_first_version_quick_check_with_a_declined_answer_is_now_incomplete() {
+    let v = screen_vectors()
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == "quick-check-en-no-flags")
+        .unwrap();
+    let draft = Draft::from_json(&v.draft).unwrap();
+    assert_eq!(draft.answers["afraid_or_not_free"], "prefer_not_to_say");
+    let result = run_draft(&draft).unwrap();
+    assert_eq!(result.outcome_id(), "incomplete");
+    let c = result.completeness().unwrap();
+    assert!(c.open.iter().any(|q| q.id == "afraid_or_not_free"));
+}

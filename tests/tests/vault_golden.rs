@@ -115,6 +115,17 @@ fn a_schema_1_vault_opens_and_reads_the_same() {
     assert_eq!(da.status, CaseStatus::Active);
     assert_eq!(da.entries[0].content["text"], e["note"]);
     assert_eq!(da.entries[1].content["result"]["outcome"], e["outcome"]);
+    // The result stored by the first rules still reads as a result and displays as it was made:
+    // it is not recomputed (its tags say which catalogue and rules made it).
+    let stored: relais_core::FormResult =
+        serde_json::from_value(da.entries[1].content["result"].clone()).unwrap();
+    let relais_core::FormResult::Interview(r) = &stored else {
+        panic!("not an interview result")
+    };
+    assert_eq!(r.rules, "ilo-ec-2009-rules@1");
+    assert_eq!(r.catalogue, "ilo-ec-2009-labour@1");
+    assert!(r.protocol.is_none() && r.completeness.is_none() && r.triage.is_empty());
+    assert!(!stored.explanation().is_empty());
     assert_eq!(da.referrals[0].id, e["referral"]["id"].as_str().unwrap());
     assert_eq!(da.referrals[0].status, ReferralStatus::Sent);
     assert_eq!(

@@ -146,13 +146,27 @@ fn latest_case_consent(case: &CaseDetail) -> Option<&Value> {
         .map(|e| &e.content["result"])
 }
 
-/// Whether the person agreed to research use of their non-identifying data.
+/// Whether the person agreed to research use of their non-identifying data. For a child — the
+/// consent was taken for a child, or the case's screenings found or presume one — a parent's, the
+/// guardian's or the child protection authority's authorisation of research is needed too; a
+/// consent recorded as an adult's in a child's case (before the case gave forms their context)
+/// does not count.
 pub fn exportable(case: &CaseDetail) -> bool {
+    let context = super::context::case_context(case);
+    let case_child = match context.age {
+        Some(age) => age < crate::rules::RuleSet::embedded().adult_age,
+        None => context.child == Some(true),
+    };
     latest_case_consent(case).is_some_and(|c| {
-        c["valid_for_interview"] == true
-            && c["agreed"]
+        let has = |list: &str| {
+            c[list]
                 .as_array()
                 .is_some_and(|a| a.iter().any(|p| p == "research"))
+        };
+        let consent_child = c["child"] == true;
+        let adult_ok = !case_child && !consent_child;
+        let child_ok = consent_child && has("authorised");
+        c["valid_for_interview"] == true && has("agreed") && (adult_ok || child_ok)
     })
 }
 

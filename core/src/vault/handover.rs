@@ -494,3 +494,30 @@ impl Vault {
         self.case_code(case_id, &head)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry filled in with the first version of the interview, as a bundle of that time carries
+    /// it: the receiver rebuilds it with that same version (archived), not with the current one.
+    #[test]
+    #[allow(clippy::unwrap_used)] // a test fails loudly
+    fn a_form_of_an_earlier_version_is_rebuilt_with_that_version() {
+        let draft: Value = serde_json::from_str(include_str!(
+            "../../../tests/vectors/screen/interview-fr-adult-djibouti-domestic.draft.json"
+        ))
+        .unwrap();
+        assert_eq!(draft["form_version"], 1);
+        let content = json!({
+            "form": "interview", "form_version": 1, "language": "fr", "scope": "case",
+            "context": draft["context"], "answers": draft["answers"],
+            "result_kind": "interview", "outcome": "possible_trafficking",
+        });
+        let rebuilt = rebuilt_form(&content);
+        assert_eq!(rebuilt["form_version"], 1);
+        assert_eq!(rebuilt["result"]["outcome"], "possible_trafficking");
+        assert_eq!(rebuilt["result"]["protocol"]["assessed"], false);
+        assert!(rebuilt["result"]["completeness"]["shown"].as_u64().unwrap() > 30);
+    }
+}

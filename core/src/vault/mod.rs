@@ -6,6 +6,7 @@
 //! that is stored only wrapped by passphrase-derived keys.
 
 pub mod audit;
+pub mod context;
 pub mod crypto;
 pub mod drafts;
 pub mod export;
