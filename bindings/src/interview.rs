@@ -84,6 +84,14 @@ impl Interview {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// A session started elsewhere (in a case, with the case's context).
+    pub(crate) fn from_session(session: Session) -> Arc<Interview> {
+        Arc::new(Interview {
+            session: Mutex::new(session),
+            _live: Live::new(Kind::Interview),
+        })
+    }
+
     /// The draft and result of a finished session, for saving.
     pub(crate) fn finished(&self) -> Result<(Draft, FormResult), InterviewError> {
         let session = self.session();

@@ -48,8 +48,8 @@ pub use records::{
     ExportFormat, Priority, Referral, ReferralStatus, VaultCheck,
 };
 pub use result::{
-    ConsentView, DimensionView, FormResultView, IndicatorView, Labelled, NeedView, ResultKind,
-    RiskView,
+    CompletenessView, ConsentView, DimensionView, FormResultView, IndicatorView, Labelled,
+    NeedView, ProtocolView, ResultKind, RiskView, TriageView,
 };
 pub use screen::{
     AnswerType, Labels, NumberView, OptionView, Progress, QuestionRef, QuestionView, ReviewView,

@@ -2,10 +2,12 @@
 //! renders them all. The parts that do not apply to a kind are empty.
 
 use relais_core::catalogue::{Strength, Subject};
+use relais_core::completeness::Completeness;
 use relais_core::effects::ConsentPurpose;
 use relais_core::i18n::t;
 use relais_core::lang::Lang;
 use relais_core::next_steps::NextStep;
+use relais_core::protocol::ProtocolReading;
 use relais_core::result::FormResult;
 use relais_core::scoring::FlagView;
 
@@ -81,12 +83,58 @@ pub struct ConsentView {
     pub valid_for_interview: bool,
 }
 
+/// What a result rests on: the questions shown and what became of them.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CompletenessView {
+    /// Every question shown has an answer (none skipped, none left unreached).
+    pub complete: bool,
+    /// Complete, and no question that could change the result was answered "don't know" or
+    /// declined: only then may a "no flags" / "no indicators" be read as clean.
+    pub clean: bool,
+    /// One sentence for the top of the result screen (show it first when not clean).
+    pub summary: String,
+    pub shown: u32,
+    pub answered: u32,
+    pub dont_know: u32,
+    pub prefer_not_to_say: u32,
+    pub skipped: u32,
+    pub not_reached: u32,
+    /// Questions that could change the result and have no real answer: id and prompt.
+    pub open: Vec<Labelled>,
+}
+
+/// The Palermo Protocol's reading: act, means, purpose.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProtocolView {
+    /// The form asked what establishes an act (false for forms of the first version).
+    pub assessed: bool,
+    /// The acts found (`recruitment`, `harbouring`, …) with "harbouring by the employer".
+    pub acts: Vec<Labelled>,
+    pub act: bool,
+    pub means_met: bool,
+    pub purpose_met: bool,
+    /// Every element this person needs is there (a child needs no means).
+    pub met: bool,
+    /// One line per element, then the conclusion.
+    pub lines: Vec<String>,
+}
+
+/// Something else the answers show beside the ILO outcome, with its pathway.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TriageView {
+    /// `smuggling`, `gbv`, `child_labour`, `forced_marriage`, `forced_criminality`,
+    /// `sexual_exploitation`, `forced_begging`, `labour_coercion`.
+    pub id: String,
+    pub label: String,
+    pub explanation: String,
+}
+
 /// The result of a finished form.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FormResultView {
     pub kind: ResultKind,
     /// `possible_trafficking`, `exploitation`, `indicators_present`, `no_indicators` (interview);
-    /// `urgent`, `refer`, `no_flags` (quick check); `emergency`, `urgent`, `normal`, `no_needs`
+    /// `urgent`, `refer`, `incomplete`, `no_flags` (quick check); `emergency`, `urgent`, `normal`, `no_needs`
     /// (needs); `high`, `medium`, `low`, `none_reported` (risk); `valid`, `incomplete` (consent).
     pub outcome_id: String,
     pub outcome_label: String,
@@ -107,9 +155,63 @@ pub struct FormResultView {
     /// Risk: person, family, worker.
     pub risks: Vec<RiskView>,
     pub consent: Option<ConsentView>,
+    /// What the result rests on (absent in results saved before it was recorded).
+    pub completeness: Option<CompletenessView>,
+    /// Interview: the act–means–purpose reading (absent in older results).
+    pub protocol_reading: Option<ProtocolView>,
+    /// Interview: smuggling, gender-based violence, child labour… each with its pathway.
+    pub triage: Vec<TriageView>,
+    /// Interview: the indicator set used is provisional (not checked against the ILO/EC
+    /// publication).
+    pub provisional: bool,
     pub language: Language,
     /// The whole result as the core stores it (JSON), for audit and export.
     pub json: String,
+}
+
+impl From<&Completeness> for CompletenessView {
+    fn from(c: &Completeness) -> CompletenessView {
+        CompletenessView {
+            complete: c.complete,
+            clean: c.is_clean(),
+            summary: c.summary.clone(),
+            shown: c.shown,
+            answered: c.answered,
+            dont_know: c.dont_know,
+            prefer_not_to_say: c.prefer_not_to_say,
+            skipped: c.skipped,
+            not_reached: c.not_reached,
+            open: c
+                .open
+                .iter()
+                .map(|q| Labelled {
+                    id: q.id.clone(),
+                    label: q.prompt.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&ProtocolReading> for ProtocolView {
+    fn from(p: &ProtocolReading) -> ProtocolView {
+        ProtocolView {
+            assessed: p.assessed,
+            acts: p
+                .acts
+                .iter()
+                .map(|a| Labelled {
+                    id: a.act.id().to_string(),
+                    label: a.label.clone(),
+                })
+                .collect(),
+            act: p.act,
+            means_met: p.means_met,
+            purpose_met: p.purpose_met,
+            met: p.met,
+            lines: p.lines.clone(),
+        }
+    }
 }
 
 fn flags(list: &[FlagView]) -> Vec<Labelled> {
@@ -164,6 +266,10 @@ impl From<&FormResult> for FormResultView {
             needs: Vec::new(),
             risks: Vec::new(),
             consent: None,
+            completeness: r.completeness().map(CompletenessView::from),
+            protocol_reading: None,
+            triage: Vec::new(),
+            provisional: false,
             language: Language::Fr,
             // Serialising plain data with string keys cannot fail; an empty string would only
             // lose the audit copy, never the result shown.
@@ -177,6 +283,17 @@ impl From<&FormResult> for FormResultView {
                 v.next_steps = steps(&s.next_steps);
                 v.child = s.subject == Subject::Child;
                 v.language = s.language.into();
+                v.protocol_reading = s.protocol.as_ref().map(ProtocolView::from);
+                v.provisional = s.provisional;
+                v.triage = s
+                    .triage
+                    .iter()
+                    .map(|t| TriageView {
+                        id: t.id.id().to_string(),
+                        label: t.label.clone(),
+                        explanation: t.explanation.clone(),
+                    })
+                    .collect();
                 v.dimensions = s
                     .dimensions
                     .iter()

@@ -258,6 +258,21 @@ impl Vault {
         Ok(self.with(|v| v.case(&code))?.into())
     }
 
+    /// Starts `form_id` for case `code`, with what the case already says of the person: their age,
+    /// or whether they are a child (so a consent form in a child's case asks for the child's assent
+    /// and a guardian, and an interview after a quick check keeps the presumption of minority).
+    pub fn start_form(
+        &self,
+        code: String,
+        form_id: String,
+        language: Language,
+    ) -> Result<Arc<Interview>, VaultError> {
+        let context = self.with(|v| v.case_context(&code))?;
+        let session = relais_core::session::Session::start(&form_id, language.into(), context)
+            .map_err(|e| invalid(e.to_string()))?;
+        Ok(Interview::from_session(session))
+    }
+
     /// Adds a note; returns the entry id.
     pub fn add_note(&self, code: String, text: String) -> Result<String, VaultError> {
         self.with(|v| v.add_note(&code, &text))

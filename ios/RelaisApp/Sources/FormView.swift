@@ -144,6 +144,10 @@ struct FormView: View {
     private func fresh() -> Interview? {
         let offered = offeredLanguages()
         let language = offered.isEmpty || offered.contains(model.language) ? model.language : offered[0]
+        // A form started in a case takes what the case says of the person (a child, their age).
+        if let code = caseCode, let vault = try? model.requireVault() {
+            return try? vault.startForm(code: code, formId: formId, language: language)
+        }
         return try? Interview(formId: formId, language: language, age: nil)
     }
 

@@ -66,6 +66,15 @@ struct ResultView: View {
     // MARK: - The result
 
     @ViewBuilder private func outcome(_ result: FormResultView) -> some View {
+        // What the result rests on comes first when questions that could change it have no
+        // answer: an unfinished check never reads as a clean "no flags".
+        if let completeness = result.completeness, !completeness.clean {
+            Banner(text: completeness.summary, style: .warning)
+            if !completeness.open.isEmpty {
+                Muted(model.t("app.result.open_questions"))
+                bullets(completeness.open.prefix(5).map { $0.label })
+            }
+        }
         if result.urgent { Banner(text: urgent(result)) }
         Text(result.outcomeLabel)
             .font(.largeTitle.bold())
@@ -85,8 +94,23 @@ struct ResultView: View {
         return model.t("app.result.urgent") + header + flags
     }
 
-    /// What the form found, by kind: dimensions and indicators, needs, risks, consent.
+    /// What the form found, by kind: the Protocol's reading and the triage, dimensions and
+    /// indicators, needs, risks, consent.
     @ViewBuilder private func findings(_ result: FormResultView) -> some View {
+        if let reading = result.protocolReading, !reading.lines.isEmpty {
+            Heading(model.t("app.result.protocol"))
+            bullets(reading.lines)
+        }
+        if !result.triage.isEmpty {
+            Heading(model.t("app.result.triage"))
+            ForEach(result.triage, id: \.id) { item in
+                Text(item.label)
+                    .font(.body.bold())
+                    .foregroundColor(Palette.ink)
+                    .frame(maxWidth: .infinity, alignment: .leading)
+                BodyText(item.explanation)
+            }
+        }
         let found = result.dimensions.filter { !$0.indicators.isEmpty }
         if !found.isEmpty {
             Heading(model.t("app.result.dimensions"))

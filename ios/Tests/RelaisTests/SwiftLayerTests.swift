@@ -50,6 +50,36 @@ final class SwiftLayerTests: XCTestCase {
         XCTAssertFalse(matrix.isDark(x: 7, y: 0))
     }
 
+    func testAQuickCheckFinishedAtTheFirstQuestionIsIncompleteNotClean() throws {
+        let interview = try Interview(formId: "quick-check", language: .fr, age: nil)
+        _ = interview.choose("adult")
+        let result = try interview.finish()
+        XCTAssertEqual(result.outcomeId, "incomplete")
+        let completeness = try XCTUnwrap(result.completeness)
+        XCTAssertFalse(completeness.clean)
+        XCTAssertFalse(completeness.open.isEmpty)
+        XCTAssertTrue(result.explanation.hasPrefix(completeness.summary))
+    }
+
+    func testAConsentFormStartedInAChildsCaseIsAChildsConsent() throws {
+        let vault = try newVault("Caritas Kikwit")
+        let code = try vault.createCase()
+        let check = try Interview(formId: "quick-check", language: .fr, age: nil)
+        _ = check.choose("child_without_parent")
+        _ = try check.finish()
+        _ = try vault.saveResult(code: code, interview: check)
+        let consent = try vault.startForm(code: code, formId: "consent", language: .fr)
+        var asked: [String] = []
+        var screen = consent.screen()
+        while let question = screen.question {
+            asked.append(question.id)
+            screen = consent.choose("yes")
+        }
+        XCTAssertTrue(asked.contains("child_assent") && asked.contains("guardian_consent"))
+        XCTAssertFalse(asked.contains("agree_interview"))
+        XCTAssertEqual(try consent.finish().consent?.child, true)
+    }
+
     func testAFormInProgressIsKeptInTheVaultAndTakenUpAgain() throws {
         let vault = try newVault("Caritas Kikwit")
         XCTAssertNil(try vault.pendingDraft())

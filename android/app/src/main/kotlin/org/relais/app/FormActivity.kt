@@ -83,9 +83,13 @@ class FormActivity : BaseActivity() {
     private fun fresh(): Interview? {
         val offered = offeredLanguages()
         val language = if (offered.isEmpty() || state.language in offered) state.language else offered.first()
+        // A form started in a case takes what the case says of the person (a child, their age).
+        val code = caseCode
         return try {
-            Interview(formId, language, null)
+            if (code != null) vault.startForm(code, formId, language) else Interview(formId, language, null)
         } catch (e: InterviewException) {
+            null
+        } catch (e: VaultException) {
             null
         }
     }

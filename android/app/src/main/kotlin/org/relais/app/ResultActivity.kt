@@ -51,6 +51,15 @@ class ResultActivity : BaseActivity() {
     }
 
     private fun outcome(page: Page, result: FormResultView) {
+        // What the result rests on comes first when questions that could change it have no answer:
+        // an unfinished check never reads as a clean "no flags".
+        result.completeness?.takeIf { !it.clean }?.let { c ->
+            page.banner(c.summary, danger = false)
+            if (c.open.isNotEmpty()) {
+                page.muted(t("app.result.open_questions"))
+                FormViews.bullets(page, c.open.take(5).map { it.label })
+            }
+        }
         if (result.urgent) {
             val flags = result.redFlags.joinToString("") { "\n• ${it.label}" }
             val header = if (result.redFlags.isEmpty()) "" else "\n" + t("app.result.red_flags")
@@ -63,8 +72,20 @@ class ResultActivity : BaseActivity() {
         }
     }
 
-    /** What the form found, by kind: dimensions and indicators, needs, risks, consent. */
+    /** What the form found, by kind: the Protocol's reading and the triage, dimensions and
+     *  indicators, needs, risks, consent. */
     private fun findings(page: Page, result: FormResultView) {
+        result.protocolReading?.takeIf { it.lines.isNotEmpty() }?.let { p ->
+            page.heading(t("app.result.protocol"))
+            FormViews.bullets(page, p.lines)
+        }
+        if (result.triage.isNotEmpty()) {
+            page.heading(t("app.result.triage"))
+            for (item in result.triage) {
+                page.body(item.label).setTypeface(null, android.graphics.Typeface.BOLD)
+                page.body(item.explanation)
+            }
+        }
         val found = result.dimensions.filter { it.indicators.isNotEmpty() }
         if (found.isNotEmpty()) {
             page.heading(t("app.result.dimensions"))

@@ -32,7 +32,7 @@ class FormTest {
     fun aWholeQuickCheckInFrenchEndsOnTheUrgentResultAndOneNewCase() {
         val phone = Phone("a")
         phone.setUp()
-        val draft = formVector("quick-check-fr-urgent.draft.json")
+        val draft = formVector("quick-check-v2-fr-dont-know-counts-urgent.draft.json")
         val form = startForm(phone, "quick-check")
         Interview("quick-check", Language.FR, null).use { mirror ->
             val review = tapThrough(form, mirror, draft)
@@ -40,7 +40,7 @@ class FormTest {
             form.click(review.labels.finish)
         }
         val expected = coreResult(draft)
-        assertEquals(JSONObject(formVector("quick-check-fr-urgent.expected.json")).getString("outcome"), expected.outcomeId)
+        assertEquals(JSONObject(formVector("quick-check-v2-fr-dont-know-counts-urgent.expected.json")).getString("outcome"), expected.outcomeId)
 
         val result = form.follow(ResultActivity::class.java)
         assertTrue(form.isFinishing)
@@ -63,7 +63,7 @@ class FormTest {
     fun aWholeInterviewIsWalkedThroughItsScreensToTheExplainedResult() {
         val phone = Phone("a")
         phone.setUp()
-        val draft = formVector("interview-fr-adult-djibouti-domestic.draft.json")
+        val draft = formVector("interview-v2-fr-adult-djibouti-domestic-servitude.draft.json")
         val form = startForm(phone, "interview")
         Interview("interview", Language.FR, null).use { mirror ->
             val review = tapThrough(form, mirror, draft)
@@ -73,7 +73,7 @@ class FormTest {
         val result = form.follow(ResultActivity::class.java)
         val expected = phone.state.lastResult!!
         assertEquals(
-            JSONObject(formVector("interview-fr-adult-djibouti-domestic.expected.json")).getString("outcome"),
+            JSONObject(formVector("interview-v2-fr-adult-djibouti-domestic-servitude.expected.json")).getString("outcome"),
             expected.outcomeId,
         )
         assertTrue(result.shows(expected.outcomeLabel))
@@ -89,6 +89,80 @@ class FormTest {
         val saved = phone.state.requireVault().caseDetail(code).entries.single { it.result != null }
         assertEquals("interview", saved.formId)
         assertEquals(expected.outcomeId, saved.result!!.outcomeId)
+    }
+
+    @Test
+    fun aQuickCheckFinishedAtTheFirstQuestionSaysFirstThatItIsIncompleteNeverNoFlags() {
+        val phone = Phone("a")
+        phone.setUp()
+        val form = startForm(phone, "quick-check")
+        val expected = Interview("quick-check", Language.FR, null).use { mirror ->
+            val screen = mirror.screen()
+            val adult = screen.question!!.options.first { it.id == "adult" }
+            form.click(adult.label)
+            val next = mirror.choose(listOf("adult"))
+            form.click(next.labels.review)
+            form.click(mirror.review().labels.finish)
+            mirror.finish()
+        }
+        assertEquals("incomplete", expected.outcomeId)
+        val summary = expected.completeness!!.summary
+        val result = form.follow(ResultActivity::class.java)
+        val texts = result.texts()
+        val first = texts.indexOfFirst { it.contains(summary) }
+        assertTrue(texts.toString(), first >= 0)
+        assertTrue("the summary comes before the outcome", first < texts.indexOfFirst { it == expected.outcomeLabel })
+        assertTrue(result.shows(expected.outcomeLabel))
+        assertFalse(result.shows(org.relais.core.uiText(Language.FR, "quick.outcome.no_flags")))
+        // The questions that could have raised a flag are named.
+        assertTrue(result.shows(result.ui("app.result.open_questions")))
+        assertTrue(result.shows(expected.completeness!!.open.first().label))
+    }
+
+    @Test
+    fun theActMeansPurposeReadingAndTheTriageAreShownOnTheResult() {
+        val phone = Phone("a")
+        phone.setUp()
+        val draft = formVector("interview-v2-es-adult-smuggled-exploitation.draft.json")
+        val form = startForm(phone, "interview")
+        Interview("interview", Language.FR, null).use { mirror ->
+            val review = tapThrough(form, mirror, draft)
+            form.click(review.labels.finish)
+        }
+        val expected = phone.state.lastResult!!
+        val result = form.follow(ResultActivity::class.java)
+        assertTrue(result.shows(result.ui("app.result.protocol")))
+        for (line in expected.protocolReading!!.lines) assertTrue(line, result.shows(line))
+        assertTrue(result.shows(result.ui("app.result.triage")))
+        val smuggling = expected.triage.single()
+        assertEquals("smuggling", smuggling.id)
+        assertTrue(result.shows(smuggling.label) && result.shows(smuggling.explanation))
+    }
+
+    @Test
+    fun aConsentFormStartedInAChildsCaseAsksForAssentAndAGuardian() {
+        val phone = Phone("a")
+        phone.setUp()
+        val vault = phone.state.requireVault()
+        val code = vault.createCase()
+        Interview.resume(formVector("interview-v2-en-child-fishing.draft.json")).use { vault.saveResult(code, it) }
+        val form = phone.launch(FormActivity::class.java) {
+            putExtra(BaseActivity.EXTRA_FORM, "consent")
+            putExtra(BaseActivity.EXTRA_CASE, code)
+        }
+        vault.startForm(code, "consent", Language.FR).use { mirror ->
+            var screen = mirror.screen()
+            val asked = mutableListOf<String>()
+            while (screen.kind == ScreenKind.QUESTION) {
+                val q = screen.question!!
+                asked += q.id
+                assertTrue("${q.id} on screen", form.shows(q.prompt))
+                form.click(q.options.first { it.id == "yes" }.label)
+                screen = mirror.choose(listOf("yes"))
+            }
+            assertTrue("$asked", "child_assent" in asked && "guardian_consent" in asked)
+            assertFalse("$asked", "agree_interview" in asked)
+        }
     }
 
     @Test
@@ -295,6 +369,9 @@ class FormTest {
     private fun tapThrough(form: FormActivity, mirror: Interview, draftJson: String): Screen {
         val draft = JSONObject(draftJson)
         val answers = draft.getJSONObject("answers")
+        // An age known when the draft was made is the answer the worker types on this phone.
+        draft.optJSONObject("context")?.optInt("age", -1)?.takeIf { it >= 0 && !answers.has("age") }
+            ?.let { answers.put("age", it) }
         val skipped = draft.optJSONArray("skipped")?.let { a -> (0 until a.length()).map { a.getString(it) } }?.toSet()
             ?: emptySet()
         var screen = mirror.screen()

@@ -13,7 +13,7 @@ class CasesTest {
         newVault("Caritas Kikwit").use { vault ->
             val code = vault.createCase()
             assertTrue(Regex("RLS-[A-Z0-9]{4}-[A-Z0-9]{4}").matches(code), code)
-            val (interview, result) = runDraft("interview-fr-adult-djibouti-domestic.draft.json")
+            val (interview, result) = runDraft("interview-v2-fr-adult-djibouti-domestic-servitude.draft.json")
             interview.use { vault.saveResult(code, it) }
             val summary = vault.listCases().single()
             assertEquals(code, summary.code)
@@ -26,6 +26,32 @@ class CasesTest {
             assertEquals(result.dimensions, entry.result?.dimensions)
             vault.setCaseStatus(code, CaseStatus.FOLLOW_UP)
             assertEquals(CaseStatus.FOLLOW_UP, vault.listCases().single().status)
+        }
+    }
+
+    @Test
+    fun `a form started in a child's case takes the child's context`() {
+        newVault("Caritas Kikwit").use { vault ->
+            val code = vault.createCase()
+            val (interview, result) = runDraft("interview-v2-en-child-fishing.draft.json")
+            assertTrue(result.child)
+            interview.use { vault.saveResult(code, it) }
+            // The consent form started in that case is a child's: assent and a guardian, and no
+            // adult "do you agree to talk with me" question.
+            vault.startForm(code, "consent", Language.EN).use { consent ->
+                val asked = mutableListOf<String>()
+                var screen = consent.screen()
+                while (screen.kind == ScreenKind.QUESTION) {
+                    val q = assertNotNull(screen.question)
+                    asked += q.id
+                    screen = consent.choose(listOf("yes"))
+                }
+                assertTrue("child_assent" in asked && "guardian_consent" in asked, "$asked")
+                assertTrue("agree_interview" !in asked, "$asked")
+                val c = assertNotNull(consent.finish().consent)
+                assertTrue(c.child && c.validForInterview)
+                assertTrue(c.authorised.any { it.id == "research" })
+            }
         }
     }
 
@@ -48,7 +74,7 @@ class CasesTest {
     fun `a referral needs consent, and proposed services come from what the case found`() {
         newVault("Caritas Kikwit").use { vault ->
             val code = vault.createCase()
-            for (draft in listOf("interview-fr-child-kikwit-domestic-market.draft.json", "needs-fr-adult-emergency.draft.json")) {
+            for (draft in listOf("interview-v2-en-child-fishing.draft.json", "needs-fr-adult-emergency.draft.json")) {
                 val (interview, _) = runDraft(draft)
                 interview.use { vault.saveResult(code, it) }
             }
@@ -91,7 +117,7 @@ class CasesTest {
     fun `a consent form and one-off consents are recorded, and exports respect consent`() {
         newVault("Caritas Kikwit").use { vault ->
             val code = vault.createCase()
-            val (consent, result) = runDraft("consent-fr-adult-valid.draft.json")
+            val (consent, result) = runDraft("consent-v2-fr-adult-valid.draft.json")
             consent.use { vault.saveResult(code, it) }
             assertEquals(ResultKind.CONSENT, result.kind)
             assertTrue(result.consent!!.validForInterview)

@@ -10,7 +10,7 @@ class HandoverTest {
     /** A case screened on the sender's phone, with the person's consent to this handover. */
     private fun caseToSend(vault: Vault, to: String): String {
         val code = vault.createCase()
-        val (interview, _) = runDraft("interview-fr-adult-djibouti-domestic.draft.json")
+        val (interview, _) = runDraft("interview-v2-fr-adult-djibouti-domestic-servitude.draft.json")
         interview.use { vault.saveResult(code, it) }
         vault.addNote(code, "Parle lingala et français")
         vault.recordConsent(code, ConsentPurpose.HANDOVER, to)

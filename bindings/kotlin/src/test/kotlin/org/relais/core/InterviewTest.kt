@@ -15,9 +15,9 @@ class InterviewTest {
 
     @Test
     fun `a whole quick check in French through its screens gives the golden result`() {
-        val (interview, result) = runDraft("quick-check-fr-urgent.draft.json")
+        val (interview, result) = runDraft("quick-check-v2-fr-dont-know-counts-urgent.draft.json")
         interview.use {
-            val want = expected("quick-check-fr-urgent.expected.json")
+            val want = expected("quick-check-v2-fr-dont-know-counts-urgent.expected.json")
             assertEquals(ResultKind.QUICK_CHECK, result.kind)
             assertEquals(want.getString("outcome"), result.outcomeId)
             assertEquals(want.getJSONArray("red_flags").map { it as String }, result.redFlags.map { it.id })
@@ -29,9 +29,9 @@ class InterviewTest {
 
     @Test
     fun `a whole quick check in Spanish refers the person`() {
-        val (interview, result) = runDraft("quick-check-es-refer.draft.json")
+        val (interview, result) = runDraft("quick-check-v2-es-refer.draft.json")
         interview.use {
-            assertEquals(expected("quick-check-es-refer.expected.json").getString("outcome"), result.outcomeId)
+            assertEquals(expected("quick-check-v2-es-refer.expected.json").getString("outcome"), result.outcomeId)
             assertEquals(Language.ES, result.language)
             assertTrue(result.indicators.isNotEmpty(), "the indicators seen are listed")
         }
@@ -39,9 +39,9 @@ class InterviewTest {
 
     @Test
     fun `a whole interview in Spanish is scored with the ILO rules`() {
-        val (interview, result) = runDraft("interview-es-adult-honduras-lobster-diving.draft.json")
+        val (interview, result) = runDraft("interview-v2-es-adult-deceived-exploited.draft.json")
         interview.use {
-            val want = expected("interview-es-adult-honduras-lobster-diving.expected.json")
+            val want = expected("interview-v2-es-adult-deceived-exploited.expected.json")
             assertEquals(ResultKind.INTERVIEW, result.kind)
             assertEquals(want.getString("outcome"), result.outcomeId)
             assertFalse(result.child)
@@ -55,12 +55,53 @@ class InterviewTest {
 
     @Test
     fun `a whole interview of a child in English follows the child branch`() {
-        val (interview, result) = runDraft("interview-en-child-mali-gold-panning.draft.json")
+        val (interview, result) = runDraft("interview-v2-en-child-fishing.draft.json")
         interview.use {
-            val want = expected("interview-en-child-mali-gold-panning.expected.json")
+            val want = expected("interview-v2-en-child-fishing.expected.json")
             assertEquals(want.getString("outcome"), result.outcomeId)
             assertEquals(want.getString("subject") == "child", result.child)
             assertEquals(Language.EN, result.language)
+        }
+    }
+
+    @Test
+    fun `an interview cut short says it is incomplete before its outcome`() {
+        val (interview, result) = runDraft("interview-v2-fr-adult-incomplete.draft.json")
+        interview.use {
+            assertEquals("no_indicators", result.outcomeId)
+            val c = assertNotNull(result.completeness)
+            assertFalse(c.complete)
+            assertFalse(c.clean)
+            assertTrue(c.summary.startsWith("Incomplet"), c.summary)
+            assertTrue(result.outcomeLabel.startsWith("Incomplet"), result.outcomeLabel)
+            assertTrue(result.explanation.startsWith(c.summary))
+            assertEquals("complete_interview", result.nextSteps.first().id)
+        }
+    }
+
+    @Test
+    fun `the act, means and purpose and the triage come through`() {
+        val (interview, result) = runDraft("interview-v2-es-adult-smuggled-exploitation.draft.json")
+        interview.use {
+            assertEquals("exploitation", result.outcomeId)
+            val p = assertNotNull(result.protocolReading)
+            assertTrue(p.assessed && p.act && !p.meansMet && !p.met)
+            assertEquals(listOf("recruitment"), p.acts.map { it.id })
+            assertEquals(listOf("smuggling"), result.triage.map { it.id })
+            assertTrue(result.triage.first().explanation.isNotBlank())
+            assertTrue(result.nextSteps.any { it.id == "refer_migrant" })
+            assertNotNull(result.completeness).also { assertTrue(it.complete) }
+        }
+    }
+
+    @Test
+    fun `a draft of the first interview version still resumes and finishes with that version`() {
+        Interview.resume(vector("interview-es-adult-honduras-lobster-diving.draft.json")).use { old ->
+            val result = old.finish()
+            assertEquals(expected("interview-es-adult-honduras-lobster-diving.expected.json").getString("outcome"), result.outcomeId)
+            assertFalse(assertNotNull(result.protocolReading).assessed, "the first version did not ask what establishes an act")
+            assertNotNull(result.completeness)
+            assertTrue(JSONObject(old.draftJson()).getInt("form_version") == 1)
         }
     }
 

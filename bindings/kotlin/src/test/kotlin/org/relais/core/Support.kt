@@ -93,6 +93,8 @@ fun runDraft(vectorName: String): Pair<Interview, FormResultView> {
     val language = Language.valueOf(draft.getString("language").uppercase())
     val age = draft.optJSONObject("context")?.optInt("age", -1)?.takeIf { it >= 0 }?.toUInt()
     val interview = Interview(draft.getString("form"), language, age)
+    val current = forms(language).first { it.id == draft.getString("form") }.version
+    assertEquals(current, draft.getInt("form_version").toUInt(), "$vectorName walks the current form version")
     val (review, _) = walk(interview, json)
     assertTrue(review.canFinish, "review allows finishing: ${review.review}")
     return interview to interview.finish()
