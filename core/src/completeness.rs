@@ -53,8 +53,15 @@ pub struct Completeness {
     pub prefer_not_to_say: u32,
     pub skipped: u32,
     pub not_reached: u32,
-    /// Every question shown has an answer (real, "don't know" or declined): none skipped, none
-    /// left unreached.
+    /// Of the questions shown, those whose answer could change the result (a free-text note, or a
+    /// date only recorded, cannot).
+    #[serde(default)]
+    pub decisive: u32,
+    /// Of those, how many have no answer at all (skipped or never reached).
+    #[serde(default)]
+    pub decisive_missing: u32,
+    /// Every question shown that could change the result has an answer (real, "don't know" or
+    /// declined): none skipped, none left unreached.
     pub complete: bool,
     /// The questions that could change the result and have no real answer, in form order.
     pub open: Vec<OpenQuestion>,
@@ -69,9 +76,10 @@ impl Completeness {
         self.complete && self.open.is_empty()
     }
 
-    /// How many questions shown were not answered at all (skipped or not reached).
+    /// How many questions that could change the result were not answered at all (skipped or not
+    /// reached).
     pub fn missing(&self) -> u32 {
-        self.skipped + self.not_reached
+        self.decisive_missing
     }
 }
 
@@ -95,6 +103,8 @@ pub(crate) fn measure<'a>(
         prefer_not_to_say: 0,
         skipped: 0,
         not_reached: 0,
+        decisive: 0,
+        decisive_missing: 0,
         complete: true,
         open: Vec::new(),
         summary: String::new(),
@@ -122,8 +132,15 @@ pub(crate) fn measure<'a>(
             Some(OpenState::Skipped) => c.skipped += 1,
             Some(OpenState::NotReached) => c.not_reached += 1,
         }
+        let decisive = form.is_decisive(position);
+        if decisive {
+            c.decisive += 1;
+            if matches!(state, Some(OpenState::Skipped | OpenState::NotReached)) {
+                c.decisive_missing += 1;
+            }
+        }
         if let Some(state) = state
-            && form.is_decisive(position)
+            && decisive
         {
             c.open.push(OpenQuestion {
                 id: located.question.id.clone(),
@@ -143,18 +160,18 @@ fn summary(c: &Completeness, lang: Lang) -> String {
         return tf(
             lang,
             "completeness.incomplete",
-            &[("missing", &n(c.missing())), ("shown", &n(c.shown))],
+            &[("missing", &n(c.missing())), ("shown", &n(c.decisive))],
         );
     }
     if !c.open.is_empty() {
         return tf(
             lang,
             "completeness.uncertain",
-            &[("shown", &n(c.shown)), ("open", &n(c.open.len() as u32))],
+            &[("shown", &n(c.decisive)), ("open", &n(c.open.len() as u32))],
         );
     }
     if c.shown == 0 {
         return t(lang, "completeness.nothing_shown");
     }
-    tf(lang, "completeness.complete", &[("shown", &n(c.shown))])
+    tf(lang, "completeness.complete", &[("shown", &n(c.decisive))])
 }

@@ -193,3 +193,66 @@ pub fn for_assessment(extra: &[&str], flags: &BTreeSet<RedFlag>, lang: Lang) -> 
     ids.extend_from_slice(extra);
     steps(&ids, lang)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::referral::directory::Directory;
+
+    /// Every step that sends the person somewhere points to categories the directory can match,
+    /// and the fictitious Kwilu sample has a service in each (the demo can always propose one).
+    #[test]
+    fn every_referral_step_points_to_categories_the_sample_directory_has() {
+        let sample = Directory::sample_kwilu();
+        for step in REFERRAL_STEPS {
+            let (categories, _) = categories_for_step(step);
+            if *step == "refer_services" {
+                assert!(categories.is_empty(), "refer_services goes by the needs");
+                continue;
+            }
+            assert!(!categories.is_empty(), "{step} points to no category");
+            for c in categories {
+                assert!(
+                    sample.services.iter().any(|s| s.categories.contains(c)),
+                    "the Kwilu sample has no {c} service for {step}"
+                );
+            }
+        }
+        for c in [
+            ServiceCategory::Identification,
+            ServiceCategory::AntiTraffickingPolice,
+            ServiceCategory::LabourInspection,
+            ServiceCategory::Gbv,
+            ServiceCategory::MigrantAssistance,
+            ServiceCategory::Livelihood,
+            ServiceCategory::Education,
+        ] {
+            assert!(
+                REFERRAL_STEPS
+                    .iter()
+                    .any(|s| categories_for_step(s).0.contains(&c)),
+                "no step refers to {c}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_step_has_its_text_in_every_language() {
+        let ids: Vec<String> = crate::i18n::messages(Lang::Fr)
+            .keys()
+            .filter_map(|k| k.strip_prefix("step.").map(str::to_string))
+            .collect();
+        for step in REFERRAL_STEPS {
+            assert!(ids.iter().any(|i| i == step), "step.{step} has no text");
+        }
+        for id in [
+            "complete_interview",
+            "complete_check",
+            "family_safety",
+            "inform_rights",
+            "confidentiality",
+        ] {
+            assert!(ids.iter().any(|i| i == id), "step.{id} has no text");
+        }
+    }
+}

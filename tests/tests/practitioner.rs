@@ -445,3 +445,51 @@ fn an_adults_consent_recorded_in_a_childs_case_does_not_open_research_exports() 
     v.save_result(&code, &draft, &result).unwrap();
     assert_eq!(v.export_htcds().unwrap().cases.len(), 0);
 }
+
+#[test]
+fn a_referral_step_proposes_the_nrm_services_of_the_directory() {
+    use relais_core::referral::{Directory, ServiceCategory};
+    let (_dir, mut v) = vault();
+    let all = vignettes::all().unwrap();
+    let code = v.create_case().unwrap();
+    for name in [
+        "adult-domestic-servitude-djibouti",
+        "adult-forced-criminality-gang",
+        "adult-smuggled-self-recruited-honduras",
+        "adult-violence-at-home-never-worked",
+    ] {
+        let (_, vig) = all.iter().find(|(n, _)| n == name).unwrap();
+        let (session, result) = vignettes::run(vig).unwrap();
+        v.save_result(&code, &session.draft(), &result).unwrap();
+    }
+    let proposals = v
+        .propose_services(
+            &code,
+            Directory::sample_kwilu(),
+            Some("Kikwit".into()),
+            Lang::Fr,
+        )
+        .unwrap();
+    for (category, step) in [
+        (ServiceCategory::Identification, "refer_nrm"),
+        (ServiceCategory::AntiTraffickingPolice, "non_punishment"),
+        (ServiceCategory::MigrantAssistance, "refer_migrant"),
+        (ServiceCategory::Gbv, "refer_gbv"),
+        (ServiceCategory::LabourInspection, "refer_labour"),
+    ] {
+        let p = proposals
+            .proposals
+            .iter()
+            .find(|p| p.category == category)
+            .unwrap_or_else(|| panic!("no {category} proposal"));
+        assert!(
+            p.because.iter().any(|b| b == &format!("step:{step}")),
+            "{category}: {:?}",
+            p.because
+        );
+        assert!(
+            !p.services.is_empty(),
+            "{category}: the sample has a service"
+        );
+    }
+}
