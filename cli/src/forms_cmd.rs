@@ -63,6 +63,7 @@ pub fn run(command: FormsCommand, lang: Lang) -> Result<(), CliError> {
                                     "required": q.required,
                                     "when": q.when,
                                     "options": q.kind.options().iter().map(|o| json!({"id": o.id, "label": o.label.get(lang), "effects": o.effects})).collect::<Vec<_>>(),
+                                    "dont_know": (!q.dont_know.is_empty()).then_some(&q.dont_know),
                                 })
                             })
                             .collect();
@@ -110,7 +111,21 @@ pub fn run(command: FormsCommand, lang: Lang) -> Result<(), CliError> {
                             .collect();
                         parts.extend(e.flags.iter().map(|f| format!("!{f}")));
                         parts.extend(e.needs.iter().map(|n| format!("+{n}")));
-                        parts.join(", ")
+                        parts.extend(
+                            e.acts
+                                .iter()
+                                .map(|a| format!("act:{}({})", a.act, a.by)),
+                        );
+                        parts.extend(e.purposes.iter().map(|p| format!("purpose:{p}")));
+                        parts.extend(e.signs.iter().map(|s| format!("sign:{s}")));
+                        let mut text = parts.join(", ");
+                        if let Some(when) = &e.when
+                            && !text.is_empty()
+                        {
+                            let cond = serde_json::to_string(when).unwrap_or_default();
+                            text.push_str(&format!(" [only if {cond}]"));
+                        }
+                        text
                     };
                     match &q.kind {
                         QuestionKind::YesNo { yes, no } => {
@@ -132,6 +147,9 @@ pub fn run(command: FormsCommand, lang: Lang) -> Result<(), CliError> {
                                     writeln!(out, "    · {}: {}{arrow}", o.id, o.label.get(lang));
                             }
                         }
+                    }
+                    if !q.dont_know.is_empty() {
+                        let _ = writeln!(out, "    dont_know → {}", effects(&q.dont_know));
                     }
                 }
             }
