@@ -111,11 +111,7 @@ pub fn run(command: FormsCommand, lang: Lang) -> Result<(), CliError> {
                             .collect();
                         parts.extend(e.flags.iter().map(|f| format!("!{f}")));
                         parts.extend(e.needs.iter().map(|n| format!("+{n}")));
-                        parts.extend(
-                            e.acts
-                                .iter()
-                                .map(|a| format!("act:{}({})", a.act, a.by)),
-                        );
+                        parts.extend(e.acts.iter().map(|a| format!("act:{}({})", a.act, a.by)));
                         parts.extend(e.purposes.iter().map(|p| format!("purpose:{p}")));
                         parts.extend(e.signs.iter().map(|s| format!("sign:{s}")));
                         let mut text = parts.join(", ");

@@ -13,6 +13,11 @@ use relais_core::scoring;
 use relais_core::session::ScreenKind;
 use relais_core::{Context, Lang, Session, Subject};
 
+/// What an answer evidences, to pick the heaviest.
+fn weight(e: &relais_core::effects::Effects) -> usize {
+    e.indicators.len() + e.flags.len() + e.acts.len() + e.purposes.len()
+}
+
 /// Walks the whole interview giving, at every question, the answer that evidences the most: the
 /// heaviest realistic case for scoring (every branch question shown, most indicators present).
 fn full_interview(age: u32) -> Session {
@@ -22,16 +27,20 @@ fn full_interview(age: u32) -> Session {
         let q = session.form().question(&id).unwrap().question;
         let answer = match &q.kind {
             QuestionKind::YesNo { yes, no } => {
-                if yes.indicators.len() + yes.flags.len() >= no.indicators.len() + no.flags.len() {
+                // "Yes" on a gate ("did you work for someone?") opens the questions behind it.
+                if weight(yes) >= weight(no) {
                     Answer::Yes
                 } else {
                     Answer::No
                 }
             }
+            // The first of the heaviest options (the first is the one that opens most: "still in
+            // it", not "none of these").
             QuestionKind::Single { options } => Answer::Choice(
                 options
                     .iter()
-                    .max_by_key(|o| o.effects.indicators.len())
+                    .rev()
+                    .max_by_key(|o| weight(&o.effects))
                     .unwrap()
                     .id
                     .clone(),
@@ -79,6 +88,17 @@ fn bench(c: &mut Criterion) {
     c.bench_function("finish a full child interview (evidence + scoring)", |b| {
         b.iter(|| black_box(&child).finish().unwrap())
     });
+    // A realistic case: a golden vignette (a girl of 16 sexually exploited by a "boyfriend"),
+    // every question shown answered as a worker records it.
+    let vignette = relais_core::Draft::from_json(include_str!(
+        "../../tests/vectors/screen/interview-v2-fr-child-sexual-exploitation.draft.json"
+    ))
+    .unwrap();
+    let real = Session::resume(&vignette).unwrap();
+    c.bench_function(
+        "finish a realistic child interview (golden vignette)",
+        |b| b.iter(|| black_box(&real).finish().unwrap()),
+    );
 
     // One step: answer the current question and get the whole next screen, mid-interview.
     let mut mid = Session::start("interview", Lang::Fr, Context::with_age(Some(30))).unwrap();

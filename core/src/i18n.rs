@@ -42,13 +42,42 @@ pub fn t(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-/// The message `key` in `lang` with its `{name}` placeholders replaced.
+/// The message `key` in `lang` with its `{name}` placeholders replaced (in one pass; a
+/// placeholder without a value is kept as it is).
 pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    let mut text = t(lang, key);
-    for (name, value) in args {
-        text = text.replace(&format!("{{{name}}}"), value);
+    let Some(template) = messages(lang).get(key) else {
+        return fill(key, args);
+    };
+    fill(template, args)
+}
+
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
     }
-    text
+    out.push_str(rest);
+    out
 }
 
 /// The placeholder names of a message, in order of appearance.

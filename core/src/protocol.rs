@@ -61,12 +61,12 @@ pub struct ProtocolReading {
 
 /// The acts found in a set of effects, merged by act and actor.
 pub fn acts_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<ActFound> {
-    let mut found: BTreeMap<ActEffect, Vec<String>> = BTreeMap::new();
+    let mut found: BTreeMap<ActEffect, Vec<&str>> = BTreeMap::new();
     for (q, e) in evidence {
         for a in &e.acts {
             let sources = found.entry(*a).or_default();
-            if !sources.iter().any(|s| s == q) {
-                sources.push((*q).to_string());
+            if !sources.contains(q) {
+                sources.push(q);
             }
         }
     }
@@ -76,7 +76,7 @@ pub fn acts_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<ActFound> {
             act: a.act,
             by: a.by,
             label: act_label(a, lang),
-            evidence,
+            evidence: evidence.into_iter().map(str::to_string).collect(),
         })
         .collect()
 }
@@ -92,12 +92,12 @@ pub fn act_label(a: ActEffect, lang: Lang) -> String {
 
 /// The forms of exploitation found in a set of effects.
 pub fn purposes_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<PurposeFound> {
-    let mut found: BTreeMap<Purpose, Vec<String>> = BTreeMap::new();
+    let mut found: BTreeMap<Purpose, Vec<&str>> = BTreeMap::new();
     for (q, e) in evidence {
         for p in &e.purposes {
             let sources = found.entry(*p).or_default();
-            if !sources.iter().any(|s| s == q) {
-                sources.push((*q).to_string());
+            if !sources.contains(q) {
+                sources.push(q);
             }
         }
     }
@@ -106,7 +106,7 @@ pub fn purposes_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<PurposeFoun
         .map(|(purpose, evidence)| PurposeFound {
             purpose,
             label: purpose.label(lang),
-            evidence,
+            evidence: evidence.into_iter().map(str::to_string).collect(),
         })
         .collect()
 }

@@ -72,11 +72,30 @@ pub fn flags_of(evidence: &[(&str, &Effects)]) -> BTreeSet<RedFlag> {
 /// Indicators found, each with the questions that evidenced it.
 pub fn findings_of(evidence: &[(&str, &Effects)]) -> Findings {
     let mut findings = Findings::new();
-    for (q, e) in evidence {
-        for id in &e.indicators {
-            let sources = findings.entry(id.clone()).or_default();
-            if !sources.iter().any(|s| s == q) {
-                sources.push((*q).to_string());
+    // The effects of one question come together (the options of a multiple choice often evidence
+    // the same indicator): each distinct indicator of a question is looked up once.
+    let mut i = 0;
+    while i < evidence.len() {
+        let q = evidence[i].0;
+        let mut ids: Vec<&str> = Vec::new();
+        while i < evidence.len() && evidence[i].0 == q {
+            for id in &evidence[i].1.indicators {
+                if !ids.contains(&id.as_str()) {
+                    ids.push(id);
+                }
+            }
+            i += 1;
+        }
+        for id in ids {
+            match findings.get_mut(id) {
+                Some(sources) => {
+                    if !sources.iter().any(|s| s == q) {
+                        sources.push(q.to_string());
+                    }
+                }
+                None => {
+                    findings.insert(id.to_string(), vec![q.to_string()]);
+                }
             }
         }
     }

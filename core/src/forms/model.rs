@@ -191,6 +191,8 @@ pub struct Form {
     /// By position: whether the question's answer can change the result (it has effects, or a
     /// condition of something that can reads it).
     decisive: Vec<bool>,
+    /// Position of the first question with each role (read at every visibility check).
+    roles: HashMap<Role, usize>,
 }
 
 /// A question's place in its form.
@@ -246,7 +248,7 @@ impl Form {
 
     /// The question with a role, if the form has one.
     pub fn with_role(&self, role: Role) -> Option<Located<'_>> {
-        self.questions().find(|l| l.question.role == Some(role))
+        self.at(*self.roles.get(&role)?)
     }
 
     /// Parses a form from its `form.json` and its section files (`(file name, json)`, in order).
@@ -289,6 +291,12 @@ impl Form {
             }
         }
         let decisive = decisive(&parsed, &flat, &index);
+        let mut roles = HashMap::new();
+        for (p, &(si, qi)) in flat.iter().enumerate() {
+            if let Some(role) = parsed[si].questions[qi].role {
+                roles.entry(role).or_insert(p);
+            }
+        }
         Ok(Form {
             schema: raw.schema,
             id: raw.id,
@@ -301,6 +309,7 @@ impl Form {
             flat,
             index,
             decisive,
+            roles,
         })
     }
 }
