@@ -59,12 +59,15 @@ pub struct ProtocolReading {
     pub lines: Vec<String>,
 }
 
-/// The acts found in a set of effects, merged by act and actor.
-pub fn acts_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<ActFound> {
-    let mut found: BTreeMap<ActEffect, Vec<&str>> = BTreeMap::new();
+/// What the effects give of one kind (`pick`), each with the questions that gave it, in order.
+fn gather<K: Ord + Copy>(
+    evidence: &[(&str, &Effects)],
+    pick: impl Fn(&Effects) -> &[K],
+) -> BTreeMap<K, Vec<String>> {
+    let mut found: BTreeMap<K, Vec<&str>> = BTreeMap::new();
     for (q, e) in evidence {
-        for a in &e.acts {
-            let sources = found.entry(*a).or_default();
+        for k in pick(e) {
+            let sources = found.entry(*k).or_default();
             if !sources.contains(q) {
                 sources.push(q);
             }
@@ -72,11 +75,19 @@ pub fn acts_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<ActFound> {
     }
     found
         .into_iter()
+        .map(|(k, qs)| (k, qs.into_iter().map(str::to_string).collect()))
+        .collect()
+}
+
+/// The acts found in a set of effects, merged by act and actor.
+pub fn acts_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<ActFound> {
+    gather(evidence, |e| &e.acts)
+        .into_iter()
         .map(|(a, evidence)| ActFound {
             act: a.act,
             by: a.by,
             label: act_label(a, lang),
-            evidence: evidence.into_iter().map(str::to_string).collect(),
+            evidence,
         })
         .collect()
 }
@@ -92,21 +103,12 @@ pub fn act_label(a: ActEffect, lang: Lang) -> String {
 
 /// The forms of exploitation found in a set of effects.
 pub fn purposes_of(evidence: &[(&str, &Effects)], lang: Lang) -> Vec<PurposeFound> {
-    let mut found: BTreeMap<Purpose, Vec<&str>> = BTreeMap::new();
-    for (q, e) in evidence {
-        for p in &e.purposes {
-            let sources = found.entry(*p).or_default();
-            if !sources.contains(q) {
-                sources.push(q);
-            }
-        }
-    }
-    found
+    gather(evidence, |e| &e.purposes)
         .into_iter()
         .map(|(purpose, evidence)| PurposeFound {
             purpose,
             label: purpose.label(lang),
-            evidence: evidence.into_iter().map(str::to_string).collect(),
+            evidence,
         })
         .collect()
 }

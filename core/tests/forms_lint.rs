@@ -99,15 +99,18 @@ fn base_sections() -> Vec<String> {
     ]
 }
 
-fn lint_of(sections: &[String]) -> Result<Vec<String>, String> {
+fn parse_with(form: &str, sections: &[String]) -> Result<Form, String> {
     let files: Vec<(String, &str)> = sections
         .iter()
         .enumerate()
         .map(|(i, s)| (format!("{i:02}.json"), s.as_str()))
         .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
-    let form = Form::parse(FORM, &refs)?;
-    Ok(lint::lint(&form))
+    Form::parse(form, &refs)
+}
+
+fn lint_of(sections: &[String]) -> Result<Vec<String>, String> {
+    Ok(lint::lint(&parse_with(FORM, sections)?))
 }
 
 fn assert_lint(mutate: impl Fn(&mut Vec<String>), needle: &str) {
@@ -403,14 +406,7 @@ fn acts_are_read_only_by_effects() {
 #[test]
 fn schema_1_forms_cannot_use_schema_2_fields_and_others_unknown_is_reserved() {
     let old = FORM.replace(r#""schema":2"#, r#""schema":1"#);
-    let sections = base_sections();
-    let files: Vec<(String, &str)> = sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (format!("{i:02}.json"), s.as_str()))
-        .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
-    let err = Form::parse(&old, &refs).unwrap_err();
+    let err = parse_with(&old, &base_sections()).unwrap_err();
     assert!(err.contains("schema-2 fields"), "{err}");
     assert_parse_error(
         |s| s[1] = s[1].replacen("\"o0\"", "\"others_unknown\"", 1),

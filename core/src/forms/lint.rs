@@ -240,6 +240,15 @@ impl Lint<'_> {
             self.problems
                 .push(format!("{place}: a consent effect goes on 'yes', not 'no'"));
         }
+        let consent_off_yes_no = match &q.kind {
+            QuestionKind::YesNo { .. } => false,
+            kind => kind.all_effects().iter().any(|e| e.consent.is_some()),
+        };
+        if consent_off_yes_no {
+            self.problems.push(format!(
+                "{place}: consent effects go on the 'yes' of a yes/no question"
+            ));
+        }
         if q.dont_know.consent.is_some() {
             self.problems
                 .push(format!("{place}: \"don't know\" never gives consent"));

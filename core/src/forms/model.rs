@@ -413,131 +413,105 @@ impl RawSection {
     }
 }
 
-/// Effect fields as they appear inline on options and thresholds.
+/// Declares a raw JSON shape with its own fields and, inline, every effect field.
 ///
-/// `RawChoice` and `RawThreshold` repeat these fields instead of `#[serde(flatten)]`-ing this
-/// struct: serde cannot combine `flatten` with `deny_unknown_fields`, and refusing unknown fields is
-/// what turns a typo in a form (`"indicator"` for `"indicators"`) into an error instead of a lost
-/// mapping.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawEffects {
-    #[serde(default)]
-    indicators: Vec<String>,
-    #[serde(default)]
-    flags: Vec<RedFlag>,
-    #[serde(default)]
-    needs: Vec<Need>,
-    #[serde(default)]
-    priority: Option<Priority>,
-    #[serde(default)]
-    risk: Option<RiskEffect>,
-    #[serde(default)]
-    consent: Option<ConsentEffect>,
-    #[serde(default)]
-    acts: Vec<ActEffect>,
-    #[serde(default)]
-    purposes: Vec<Purpose>,
-    #[serde(default)]
-    signs: Vec<Sign>,
-    #[serde(default)]
-    when: Option<Condition>,
+/// Options and thresholds carry their effect fields inline instead of `#[serde(flatten)]`-ing an
+/// effects struct: serde cannot combine `flatten` with `deny_unknown_fields`, and refusing unknown
+/// fields is what turns a typo in a form (`"indicator"` for `"indicators"`) into an error instead of
+/// a lost mapping. The macro writes the effect fields once for all three shapes.
+macro_rules! with_effect_fields {
+    ($(#[$meta:meta])* struct $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        struct $name {
+            $($(#[$fmeta])* $field: $ty,)*
+            #[serde(default)]
+            indicators: Vec<String>,
+            #[serde(default)]
+            flags: Vec<RedFlag>,
+            #[serde(default)]
+            needs: Vec<Need>,
+            #[serde(default)]
+            priority: Option<Priority>,
+            #[serde(default)]
+            risk: Option<RiskEffect>,
+            #[serde(default)]
+            consent: Option<ConsentEffect>,
+            #[serde(default)]
+            acts: Vec<ActEffect>,
+            #[serde(default)]
+            purposes: Vec<Purpose>,
+            #[serde(default)]
+            signs: Vec<Sign>,
+            #[serde(default)]
+            when: Option<Condition>,
+        }
+
+        impl $name {
+            /// Takes the effect fields out, as an [`Effects`].
+            fn take_effects(&mut self) -> Effects {
+                use std::mem::take;
+                Effects {
+                    indicators: take(&mut self.indicators),
+                    flags: take(&mut self.flags),
+                    needs: take(&mut self.needs),
+                    priority: take(&mut self.priority),
+                    risk: take(&mut self.risk),
+                    consent: take(&mut self.consent),
+                    acts: take(&mut self.acts),
+                    purposes: take(&mut self.purposes),
+                    signs: take(&mut self.signs),
+                    when: take(&mut self.when),
+                }
+            }
+        }
+    };
+}
+
+with_effect_fields! {
+    /// The `yes`, `no` and `dont_know` effects of a question.
+    #[derive(Deserialize, Default)]
+    #[serde(deny_unknown_fields)]
+    struct RawEffects {}
 }
 
 impl From<RawEffects> for Effects {
-    fn from(r: RawEffects) -> Effects {
-        Effects {
-            indicators: r.indicators,
-            flags: r.flags,
-            needs: r.needs,
-            priority: r.priority,
-            risk: r.risk,
-            consent: r.consent,
-            acts: r.acts,
-            purposes: r.purposes,
-            signs: r.signs,
-            when: r.when,
-        }
+    fn from(mut r: RawEffects) -> Effects {
+        r.take_effects()
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChoice {
-    id: String,
-    label: Text,
-    #[serde(default)]
-    exclusive: bool,
-    #[serde(default)]
-    indicators: Vec<String>,
-    #[serde(default)]
-    flags: Vec<RedFlag>,
-    #[serde(default)]
-    needs: Vec<Need>,
-    #[serde(default)]
-    priority: Option<Priority>,
-    #[serde(default)]
-    risk: Option<RiskEffect>,
-    #[serde(default)]
-    consent: Option<ConsentEffect>,
-    #[serde(default)]
-    acts: Vec<ActEffect>,
-    #[serde(default)]
-    purposes: Vec<Purpose>,
-    #[serde(default)]
-    signs: Vec<Sign>,
-    #[serde(default)]
-    when: Option<Condition>,
+with_effect_fields! {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawChoice {
+        id: String,
+        label: Text,
+        #[serde(default)]
+        exclusive: bool,
+    }
 }
 
 impl From<RawChoice> for Choice {
-    fn from(r: RawChoice) -> Choice {
+    fn from(mut r: RawChoice) -> Choice {
+        let effects = r.take_effects();
         Choice {
             id: r.id,
             label: r.label,
             exclusive: r.exclusive,
-            effects: RawEffects {
-                indicators: r.indicators,
-                flags: r.flags,
-                needs: r.needs,
-                priority: r.priority,
-                risk: r.risk,
-                consent: r.consent,
-                acts: r.acts,
-                purposes: r.purposes,
-                signs: r.signs,
-                when: r.when,
-            }
-            .into(),
+            effects,
         }
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawThreshold {
-    #[serde(default)]
-    min: Option<f64>,
-    #[serde(default)]
-    max: Option<f64>,
-    #[serde(default)]
-    indicators: Vec<String>,
-    #[serde(default)]
-    flags: Vec<RedFlag>,
-    #[serde(default)]
-    needs: Vec<Need>,
-    #[serde(default)]
-    priority: Option<Priority>,
-    #[serde(default)]
-    risk: Option<RiskEffect>,
-    #[serde(default)]
-    acts: Vec<ActEffect>,
-    #[serde(default)]
-    purposes: Vec<Purpose>,
-    #[serde(default)]
-    signs: Vec<Sign>,
-    #[serde(default)]
-    when: Option<Condition>,
+with_effect_fields! {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawThreshold {
+        #[serde(default)]
+        min: Option<f64>,
+        #[serde(default)]
+        max: Option<f64>,
+    }
 }
 
 #[derive(Deserialize)]
@@ -654,22 +628,10 @@ impl RawQuestion {
                     .thresholds
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|r| Threshold {
+                    .map(|mut r| Threshold {
+                        effects: r.take_effects(),
                         min: r.min,
                         max: r.max,
-                        effects: RawEffects {
-                            indicators: r.indicators,
-                            flags: r.flags,
-                            needs: r.needs,
-                            priority: r.priority,
-                            risk: r.risk,
-                            consent: None,
-                            acts: r.acts,
-                            purposes: r.purposes,
-                            signs: r.signs,
-                            when: r.when,
-                        }
-                        .into(),
                     })
                     .collect();
                 QuestionKind::Number(NumberSpec {
