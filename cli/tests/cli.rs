@@ -409,6 +409,50 @@ fn interactive_quick_check_runs_to_a_result() {
 }
 
 #[test]
+fn a_quick_check_finished_at_the_first_question_says_first_it_is_incomplete() {
+    // One answer ("an adult"), then finish: no clean "no flags".
+    let r = run(relais()
+        .args([
+            "screen",
+            "--form",
+            "quick-check",
+            "--lang",
+            "en",
+            "--no-save",
+        ])
+        .write_stdin("1\nf\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let result = &r.stdout[r.stdout.find("! Incomplete").expect("the summary")..];
+    assert!(
+        result.starts_with("! Incomplete: 8 of 9 questions"),
+        "{result}"
+    );
+    assert!(result.contains("Result: Incomplete check"), "{result}");
+    assert!(!r.stdout.contains("No flags"), "{}", r.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one-answer.json");
+    fs::write(
+        &file,
+        r#"{"format":"relais.draft","schema":1,"form":"quick-check","form_version":2,"language":"en","answers":{"child_travelling":"adult"}}"#,
+    )
+    .unwrap();
+    let json = json(
+        relais()
+            .args([
+                "screen",
+                "--form",
+                "quick-check",
+                "--json",
+                "--no-save",
+                "--answers",
+            ])
+            .arg(&file),
+    );
+    assert_eq!(json["outcome"], "incomplete");
+    assert_eq!(json["completeness"]["complete"], false);
+}
+
+#[test]
 fn interactive_quit_and_resume_with_a_draft() {
     let dir = tempfile::tempdir().unwrap();
     let draft = dir.path().join("draft.json");

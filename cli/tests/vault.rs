@@ -468,3 +468,67 @@ fn services_are_proposed_from_what_the_case_found() {
     }
     env.fails(PASS, &["cases", "services", "RLS-XXXX-XXXX"], "no case");
 }
+
+#[test]
+fn a_form_started_in_a_case_takes_the_case_s_context() {
+    let env = Env::new();
+    env.ok(&["vault", "init"]);
+    let id = env.json(&["cases", "new", "--json"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let child = vector("interview-v2-en-child-fishing.draft.json");
+    env.ok(&[
+        "screen",
+        "--form",
+        "interview",
+        "--case",
+        &id,
+        "--answers",
+        child.to_str().unwrap(),
+    ]);
+    // An adult's consent answers, without a context: in this child's case they are a child's
+    // consent form, which needs the child's own assent.
+    let adult = vector("consent-v2-fr-adult-valid.draft.json");
+    env.fails(
+        PASS,
+        &[
+            "screen",
+            "--form",
+            "consent",
+            "--case",
+            &id,
+            "--answers",
+            adult.to_str().unwrap(),
+        ],
+        "child_assent",
+    );
+    // The passphrase is asked before the first question: a wrong one is told at once.
+    env.fails(
+        "not the passphrase",
+        &[
+            "screen",
+            "--form",
+            "consent",
+            "--case",
+            &id,
+            "--answers",
+            adult.to_str().unwrap(),
+        ],
+        "passphrase",
+    );
+    // `--age` overrides the case's context.
+    let r = env.json(&[
+        "screen",
+        "--form",
+        "consent",
+        "--case",
+        &id,
+        "--age",
+        "30",
+        "--json",
+        "--answers",
+        adult.to_str().unwrap(),
+    ]);
+    assert_eq!(r["child"], false);
+}
