@@ -25,7 +25,7 @@ pub fn outcome_label_for(
             "outcome.no_indicators.incomplete",
             &[
                 ("missing", &c.missing().to_string()),
-                ("shown", &c.shown.to_string()),
+                ("shown", &c.decisive.to_string()),
             ],
         ),
         (Outcome::NoIndicators, Some(c)) if !c.open.is_empty() => tf(

@@ -328,6 +328,10 @@ fn an_interview_with_three_answers_says_it_is_incomplete_first() {
     assert_eq!(r.outcome, Outcome::NoIndicators);
     let c = r.completeness.as_ref().unwrap();
     assert!(!c.complete && c.missing() > 40, "{c:?}");
+    // The label counts what the summary counts: the questions that could change the result.
+    let counts = format!("{} questions sur {}", c.missing(), c.decisive);
+    assert!(r.outcome_label.contains(&counts), "{}", r.outcome_label);
+    assert!(c.summary.contains(&counts), "{}", c.summary);
     assert!(
         r.outcome_label.starts_with("Incomplet"),
         "{}",
