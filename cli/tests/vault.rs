@@ -42,6 +42,14 @@ impl Env {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
+    /// A new case; its code.
+    fn new_case(&self) -> String {
+        self.json(&["cases", "new", "--json"])["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     fn fails(&self, pass: &str, args: &[&str], needle: &str) -> String {
         let out = self.cmd(pass).args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -63,10 +71,7 @@ fn cases_notes_screenings_and_the_vault_flag() {
     let env = Env::new();
     env.ok(&["vault", "init"]);
     env.fails(PASS, &["vault", "init"], "already exists");
-    let id = env.json(&["cases", "new", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.new_case();
     env.ok(&["cases", "note", &id, "--text", "Revoir mardi au centre"]);
     let interview = vector("interview-fr-adult-djibouti-domestic.draft.json");
     env.ok(&[
@@ -149,10 +154,7 @@ fn cases_notes_screenings_and_the_vault_flag() {
 fn passphrases_duress_and_wipe() {
     let env = Env::new();
     env.ok(&["vault", "init"]);
-    let id = env.json(&["cases", "new", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.new_case();
     let stderr = env.fails("Zebra-guess-1", &["cases", "list"], "wrong passphrase");
     assert!(
         stderr.contains("9 attempt(s) left") && !stderr.contains("Zebra-guess-1"),
@@ -190,10 +192,7 @@ fn passphrases_duress_and_wipe() {
 fn referrals_are_gated_by_consent_and_follow_their_lifecycle() {
     let env = Env::new();
     env.ok(&["vault", "init"]);
-    let id = env.json(&["cases", "new", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.new_case();
     env.fails(
         PASS,
         &[
@@ -366,10 +365,7 @@ fn exports_take_only_consenting_cases_and_suppress_small_cells() {
     let consent = child_only;
     let mut codes = Vec::new();
     for i in 0..12 {
-        let id = env.json(&["cases", "new", "--json"])["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = env.new_case();
         env.ok(&[
             "screen",
             "--form",
@@ -426,10 +422,7 @@ fn exports_take_only_consenting_cases_and_suppress_small_cells() {
 fn services_are_proposed_from_what_the_case_found() {
     let env = Env::new();
     env.ok(&["vault", "init"]);
-    let id = env.json(&["cases", "new", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.new_case();
     // Nothing screened yet: nothing to propose.
     let empty = env.json(&["cases", "services", &id, "--json"]);
     assert_eq!(empty["proposals"].as_array().unwrap().len(), 0);
@@ -473,10 +466,7 @@ fn services_are_proposed_from_what_the_case_found() {
 fn a_form_started_in_a_case_takes_the_case_s_context() {
     let env = Env::new();
     env.ok(&["vault", "init"]);
-    let id = env.json(&["cases", "new", "--json"])["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = env.new_case();
     let child = vector("interview-v2-en-child-fishing.draft.json");
     env.ok(&[
         "screen",

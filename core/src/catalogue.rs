@@ -141,11 +141,6 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    /// Strength in a subject's labour set; `None` when the indicator is not in it.
-    pub fn strength(&self, subject: Subject) -> Option<Strength> {
-        self.strength_in(IndicatorSet::of(subject, false))
-    }
-
     /// Strength in a set; `None` when the indicator is not part of it.
     pub fn strength_in(&self, set: IndicatorSet) -> Option<Strength> {
         match set {
@@ -251,11 +246,6 @@ impl Catalogue {
 
     pub fn get(&self, id: &str) -> Option<&Indicator> {
         self.by_id.get(id).map(|&i| &self.indicators[i])
-    }
-
-    /// Indicators of a subject's labour set, in catalogue order.
-    pub fn set(&self, subject: Subject) -> impl Iterator<Item = &Indicator> {
-        self.in_set(IndicatorSet::of(subject, false))
     }
 
     /// Indicators of a set, in catalogue order.

@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answer::Answer;
 use crate::assessment::{self, ConsentResult, NeedsResult, QuickCheckResult, RiskResult};
 use crate::catalogue::Subject;
 use crate::completeness::Completeness;
@@ -138,11 +137,15 @@ pub(crate) fn build(
             ))
         }
         FormKind::QuickCheck => {
-            let counted: Vec<String> = form
-                .questions()
-                .filter(|l| !l.question.dont_know.is_empty())
-                .filter(|l| matches!(session.answer_of(&l.question.id), Some(Answer::DontKnow)))
-                .map(|l| l.question.id.clone())
+            // The evidence holds a question's `dont_know` effects exactly when it was answered
+            // "don't know" (and they evidence something): read them from there.
+            let counted: Vec<String> = evidence
+                .iter()
+                .filter(|(q, e)| {
+                    form.question(q)
+                        .is_some_and(|l| std::ptr::eq(*e, &l.question.dont_know))
+                })
+                .map(|(q, _)| (*q).to_string())
                 .collect();
             FormResult::QuickCheck(assessment::quick_check(
                 evidence,

@@ -69,37 +69,12 @@ pub struct Session {
     errors: Vec<String>,
 }
 
-/// Facts for the conditions of effects: the finished form, and whether an act was established.
-struct Finished<'a> {
-    pass: &'a Pass<'a>,
-    act: bool,
-}
-
-impl Facts for Finished<'_> {
-    fn choice(&self, q: &str) -> Option<&str> {
-        self.pass.choice(q)
-    }
-    fn has(&self, q: &str, option: &str) -> bool {
-        self.pass.has(q, option)
-    }
-    fn number(&self, q: &str) -> Option<f64> {
-        self.pass.number(q)
-    }
-    fn answered(&self, q: &str) -> bool {
-        self.pass.answered(q)
-    }
-    fn is_child(&self) -> bool {
-        self.pass.is_child()
-    }
-    fn act_established(&self) -> bool {
-        self.act
-    }
-}
-
-/// Facts for conditions: answers of questions shown so far in a forward pass.
+/// Facts for conditions: answers of questions shown so far in a forward pass, and, for the
+/// conditions of effects (judged on the finished form), whether an act was established.
 struct Pass<'a> {
     session: &'a Session,
     visible: &'a [bool],
+    act: bool,
 }
 
 impl Pass<'_> {
@@ -131,6 +106,9 @@ impl Facts for Pass<'_> {
     }
     fn is_child(&self) -> bool {
         self.session.child_status(self) == Some(true)
+    }
+    fn act_established(&self) -> bool {
+        self.act
     }
 }
 
@@ -468,6 +446,7 @@ impl Session {
         let pass = Pass {
             session: self,
             visible,
+            act: false,
         };
         match self.child_status(&pass) {
             Some(true) => Subject::Child,
@@ -513,12 +492,12 @@ impl Session {
                 );
             }
         }
-        let pass = Pass {
-            session: self,
-            visible,
-        };
         evidence::gather(candidates, |condition, act| {
-            condition.eval(&Finished { pass: &pass, act })
+            condition.eval(&Pass {
+                session: self,
+                visible,
+                act,
+            })
         })
     }
 
@@ -618,6 +597,7 @@ impl Session {
                 let pass = Pass {
                     session: self,
                     visible: &visible,
+                    act: false,
                 };
                 let branch_ok = match l.section.branch {
                     None => true,
