@@ -144,5 +144,10 @@ pub fn run(command: DirectoryCommand, lang: Lang) -> Result<(), CliError> {
             }
             Ok(())
         }
+        DirectoryCommand::Import(_)
+        | DirectoryCommand::Status { .. }
+        | DirectoryCommand::Frames { .. } => Err(CliError::Input(
+            "this directory command needs the vault".into(),
+        )),
     }
 }

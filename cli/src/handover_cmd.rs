@@ -3,12 +3,17 @@
 
 use std::path::Path;
 
+use relais_core::handover::ack::ACK_PREFIX;
+use relais_core::handover::fountain::{Encoder, loop_length};
+use relais_core::handover::key::KEY_PREFIX;
 use relais_core::handover::qr::{self, Ecc};
+use relais_core::vault::directory::{ReceiverCheck, Verification};
+use relais_core::vault::handover::{Outgoing, SendOptions};
 use relais_core::vault::now;
 use serde_json::json;
 
 use crate::secrets::{self, vault_error};
-use crate::{CliError, print_json, read_input};
+use crate::{CliError, FramesOut, TrustArgs, print_json, read_input};
 
 /// The texts of the QR codes in an image (PNG, JPEG, GIF), or the text of a text file.
 pub fn read_qr_texts(path: &Path) -> Result<Vec<String>, CliError> {
@@ -88,10 +93,12 @@ pub fn key(
         let m = qr::encode(&text, Ecc::M).map_err(|e| CliError::Input(e.to_string()))?;
         println!("{}", qr::to_terminal(&m));
     }
+    let (_, fingerprint) = v.identity_public().map_err(|e| vault_error(vault, e))?;
     eprintln!(
         "receiver key for {} — valid {} minutes; show it to the sender",
         key.organisation, minutes
     );
+    eprintln!("this device's fingerprint (the sender compares it): {fingerprint}");
     Ok(())
 }
 
@@ -99,7 +106,7 @@ pub fn key(
 pub fn ack(vault: &Path, file: Option<&Path>, text: Option<&str>) -> Result<(), CliError> {
     let ack = match (file, text) {
         (_, Some(t)) => t.trim().to_string(),
-        (Some(path), None) => one_text(path, "RLA1:", "acknowledgement QR")?,
+        (Some(path), None) => one_text(path, ACK_PREFIX, "acknowledgement QR")?,
         (None, None) => return Err(CliError::Input("give the ACK image or --text".into())),
     };
     let mut v = secrets::unlock(vault)?;
@@ -109,22 +116,85 @@ pub fn ack(vault: &Path, file: Option<&Path>, text: Option<&str>) -> Result<(), 
     Ok(())
 }
 
-/// `relais export file`: the sealed envelope in a `.relais` file.
-pub fn export_file(vault: &Path, id: &str, to: &Path, out: &Path) -> Result<(), CliError> {
-    let key_text = one_text(to, "RLK1:", "receiver key QR")?;
+/// Who the receiver is, as the sender's screen says it.
+fn describe(check: &ReceiverCheck) -> String {
+    match check.verification {
+        Verification::Listed => format!(
+            "verified: {} ({}){}",
+            check.organisation,
+            check.area,
+            if check.fictitious {
+                " — fictitious directory (demo)"
+            } else {
+                ""
+            }
+        ),
+        Verification::Pinned => format!(
+            "verified by you earlier: {} (fingerprint {})",
+            check.organisation, check.fingerprint
+        ),
+        Verification::NotVerified => format!(
+            "NOT VERIFIED: calls itself {}; fingerprint {}",
+            check.claimed, check.fingerprint
+        ),
+    }
+}
+
+/// Sender: seals the case to the receiver's key after checking who it is.
+fn seal(vault: &Path, id: &str, to: &Path, trust: &TrustArgs) -> Result<Outgoing, CliError> {
+    let key_text = one_text(to, KEY_PREFIX, "receiver key QR")?;
     let mut v = secrets::unlock(vault)?;
-    let sent = v
-        .send_handover(id, &key_text, now())
+    let options = SendOptions {
+        fingerprint: trust.fingerprint.clone(),
+        remember: trust.remember,
+    };
+    v.send_handover(id, &key_text, &options, now())
+        .map_err(|e| vault_error(vault, e))
+}
+
+/// `relais handover check`: who a scanned receiver key belongs to, before anything is sealed.
+pub fn check(vault: &Path, to: &Path, json_out: bool) -> Result<(), CliError> {
+    let key_text = one_text(to, KEY_PREFIX, "receiver key QR")?;
+    let v = secrets::unlock(vault)?;
+    let c = v
+        .check_receiver(&key_text, now())
         .map_err(|e| vault_error(vault, e))?;
+    if json_out {
+        return print_json(&json!({
+            "verification": c.verification,
+            "organisation": c.organisation,
+            "area": c.area,
+            "claimed": c.claimed,
+            "fingerprint": c.fingerprint,
+            "pinned_at": c.pinned_at,
+            "fictitious": c.fictitious,
+            "consent_target": c.consent_target(),
+        }));
+    }
+    println!("{}", describe(&c));
+    if c.verification == Verification::NotVerified {
+        println!(
+            "compare these 30 digits with the receiver's screen, in full; then send with --fingerprint \"{}\"",
+            c.fingerprint
+        );
+    }
+    Ok(())
+}
+
+/// `relais export file`: the sealed envelope in a `.relais` file.
+pub fn export_file(
+    vault: &Path,
+    id: &str,
+    to: &Path,
+    out: &Path,
+    trust: &TrustArgs,
+) -> Result<(), CliError> {
+    let sent = seal(vault, id, to, trust)?;
     std::fs::write(out, &sent.envelope).map_err(|e| CliError::File {
         path: out.display().to_string(),
         message: e.to_string(),
     })?;
-    println!("{}", sent.sas);
-    eprintln!(
-        "sealed for {}: check that their screen shows {}",
-        sent.receiver_organisation, sent.sas
-    );
+    eprintln!("sealed for {}", describe(&sent.receiver));
     Ok(())
 }
 
@@ -145,9 +215,10 @@ pub fn import_envelope(
     if json_out {
         return print_json(&json!({
             "id": got.case,
-            "sas": got.sas,
             "ack": got.ack,
-            "from": got.from_organisation,
+            "from": got.from.organisation,
+            "from_verified": got.from.verified,
+            "from_fingerprint": got.from.fingerprint,
             "already_received": got.already_received,
         }));
     }
@@ -155,10 +226,15 @@ pub fn import_envelope(
     if got.already_received {
         eprintln!("this case version was already received: nothing changed");
     }
-    eprintln!(
-        "received from {}; check that their screen shows {}; show the acknowledgement to the sender",
-        got.from_organisation, got.sas
-    );
+    if got.from.verified {
+        eprintln!("received from {} (verified)", got.from.organisation);
+    } else {
+        eprintln!(
+            "received from someone calling itself {}, not in the directory (fingerprint {})",
+            got.from.organisation, got.from.fingerprint
+        );
+    }
+    eprintln!("show the acknowledgement to the sender");
     Ok(())
 }
 
@@ -188,15 +264,19 @@ pub fn import_file(
 
 /// Sender: seals the case to the receiver's key and writes the frames (PNGs, optional GIF and text).
 pub fn send(vault: &Path, args: &crate::SendArgs) -> Result<(), CliError> {
-    use relais_core::handover::fountain::loop_length;
-    let key_text = one_text(&args.to, "RLK1:", "receiver key QR")?;
-    let mut v = secrets::unlock(vault)?;
-    let sent = v
-        .send_handover(&args.id, &key_text, now())
-        .map_err(|e| vault_error(vault, e))?;
-    // Fragments as large as the receiver's camera reads; the source frames, then fountain frames,
-    // enough that a few lost frames do not matter.
+    let sent = seal(vault, &args.id, &args.to, &args.trust)?;
     let encoder = sent.encoder().map_err(|e| CliError::Input(e.to_string()))?;
+    let (count, k) = write_frames(&encoder, &args.frames_out)?;
+    eprintln!(
+        "{count} frames ({k} needed), sealed for {}; then scan their acknowledgement",
+        describe(&sent.receiver)
+    );
+    Ok(())
+}
+
+/// Writes a message's frames: PNGs, and optionally a GIF and the texts. Returns (frames, needed).
+pub fn write_frames(encoder: &Encoder, args: &FramesOut) -> Result<(u32, u32), CliError> {
+    // The source frames, then fountain frames, enough that a few lost frames do not matter.
     let k = encoder.k();
     let count = args.frames.unwrap_or(0).max(loop_length(k));
     let parts = encoder.parts(count);
@@ -230,12 +310,7 @@ pub fn send(vault: &Path, args: &crate::SendArgs) -> Result<(), CliError> {
             message: e.to_string(),
         })?;
     }
-    println!("{}", sent.sas);
-    eprintln!(
-        "{count} frames ({k} needed) for {}: check that their screen shows {}; then scan their acknowledgement",
-        sent.receiver_organisation, sent.sas
-    );
-    Ok(())
+    Ok((count, k))
 }
 
 /// Receiver: rebuilds the envelope from frames in any order, then imports it.
@@ -246,6 +321,12 @@ pub fn receive(
     ack_out: Option<&Path>,
     json_out: bool,
 ) -> Result<(), CliError> {
+    let envelope = collect(files, text)?;
+    import_envelope(vault, &envelope, ack_out, json_out)
+}
+
+/// Rebuilds one message from frames (images in any order, or a text file of frames).
+pub fn collect(files: &[std::path::PathBuf], text: Option<&Path>) -> Result<Vec<u8>, CliError> {
     use relais_core::handover::fountain::{Collector, Received};
     let mut texts = Vec::new();
     for f in files {
@@ -284,11 +365,10 @@ pub fn receive(
     if refused > 0 {
         eprintln!("relais: warning: {refused} frame(s) refused (not Relais frames, or damaged)");
     }
-    let Some(envelope) = envelope else {
-        return Err(CliError::Input(format!(
+    envelope.ok_or_else(|| {
+        CliError::Input(format!(
             "incomplete: {} of {} fragments recovered; scan more frames",
             best.0, best.1
-        )));
-    };
-    import_envelope(vault, &envelope, ack_out, json_out)
+        ))
+    })
 }

@@ -11,6 +11,7 @@ mod score_cmd;
 mod screen_cmd;
 mod secrets;
 mod terminal;
+mod trust_cmd;
 mod vault_cmd;
 
 use std::io;
@@ -91,6 +92,17 @@ pub enum Command {
         #[command(subcommand)]
         command: HandoverCommand,
     },
+    /// This device's identity key and fingerprint (for the coordinator's directory, and for the
+    /// sender to compare).
+    Identity {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The NRM coordinator's tools: a signing key in its own vault, and signed directories.
+    Coordinator {
+        #[command(subcommand)]
+        command: trust_cmd::CoordinatorCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,6 +128,8 @@ pub enum ExportCommand {
         to: PathBuf,
         #[arg(long, value_name = "FILE.relais")]
         out: PathBuf,
+        #[command(flatten)]
+        trust: TrustArgs,
     },
 }
 
@@ -137,8 +151,21 @@ pub enum HandoverCommand {
         #[arg(long)]
         terminal: bool,
     },
+    /// Sender: says who a receiver key belongs to (listed, remembered, or not verified) before
+    /// anything is sealed.
+    Check {
+        /// The receiver's key QR: an image (PNG/JPEG) or a text file.
+        #[arg(long, value_name = "KEY")]
+        to: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Sender: seals a case to the receiver's key and writes the animated frames.
     Send(SendArgs),
+    /// The unlisted receivers this device remembers after comparing their fingerprints.
+    Remembered,
+    /// Forgets a remembered receiver (by fingerprint).
+    Forget { fingerprint: String },
     /// Receiver: rebuilds the case from frames (images in any order, or --text with one frame per
     /// line), verifies it, imports it and shows the acknowledgement.
     Receive {
@@ -165,6 +192,27 @@ pub struct SendArgs {
     /// The receiver's key QR: an image (PNG/JPEG) or a text file.
     #[arg(long, value_name = "KEY")]
     pub to: PathBuf,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    #[command(flatten)]
+    pub frames_out: FramesOut,
+}
+
+/// How the sender vouches for a receiver that no directory lists.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// The receiver's 30-digit fingerprint, as read on the receiver's own screen: needed when the
+    /// receiver is neither in the signed directory nor remembered.
+    #[arg(long, value_name = "DIGITS")]
+    pub fingerprint: Option<String>,
+    /// Remembers this receiver once its fingerprint matched.
+    #[arg(long)]
+    pub remember: bool,
+}
+
+/// Where animated frames go.
+#[derive(Debug, Args)]
+pub struct FramesOut {
     /// Where the frame PNGs are written (frame-001.png…).
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
@@ -398,6 +446,19 @@ pub enum DirectoryCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Imports a signed NRM directory into the vault (from a file, or from QR frames).
+    Import(trust_cmd::ImportArgs),
+    /// The signed directory in use: who signed it, version, date, counts.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes a signed directory as animated QR frames, for phones to import by scanning.
+    Frames {
+        file: PathBuf,
+        #[command(flatten)]
+        frames_out: FramesOut,
+    },
     /// Lists the services of a directory (default: the fictitious Kwilu sample).
     Show {
         #[arg(long, value_name = "FILE")]
@@ -527,7 +588,22 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Forms { command } => forms_cmd::run(command, language(cli.lang)?),
         Command::Score(args) => score_cmd::run(&args, language(cli.lang)?),
         Command::Screen(args) => screen_cmd::run(&args, cli.lang, cli.vault.as_deref()),
-        Command::Directory { command } => directory_cmd::run(command, language(cli.lang)?),
+        Command::Directory { command } => match command {
+            DirectoryCommand::Import(args) => {
+                trust_cmd::import(&secrets::vault_path(cli.vault.as_deref())?, &args)
+            }
+            DirectoryCommand::Status { json } => {
+                trust_cmd::status(&secrets::vault_path(cli.vault.as_deref())?, json)
+            }
+            DirectoryCommand::Frames { file, frames_out } => trust_cmd::frames(&file, &frames_out),
+            other => directory_cmd::run(other, language(cli.lang)?),
+        },
+        Command::Identity { json } => {
+            trust_cmd::identity(&secrets::vault_path(cli.vault.as_deref())?, json)
+        }
+        Command::Coordinator { command } => {
+            trust_cmd::coordinator(command, &secrets::vault_path(cli.vault.as_deref())?)
+        }
         Command::Demo(args) => demo::run(&args, language(cli.lang)?),
         Command::Vault { command } => {
             vault_cmd::run_vault(command, &secrets::vault_path(cli.vault.as_deref())?)
@@ -548,8 +624,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { command } => {
             let path = secrets::vault_path(cli.vault.as_deref())?;
             match command {
-                ExportCommand::File { id, to, out } => {
-                    handover_cmd::export_file(&path, &id, &to, &out)
+                ExportCommand::File { id, to, out, trust } => {
+                    handover_cmd::export_file(&path, &id, &to, &out, &trust)
                 }
                 other => vault_cmd::run_export(&other, &path),
             }
@@ -581,7 +657,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     fragment,
                     terminal,
                 ),
+                HandoverCommand::Check { to, json } => handover_cmd::check(&path, &to, json),
                 HandoverCommand::Send(args) => handover_cmd::send(&path, &args),
+                HandoverCommand::Remembered => trust_cmd::remembered(&path),
+                HandoverCommand::Forget { fingerprint } => trust_cmd::forget(&path, &fingerprint),
                 HandoverCommand::Receive {
                     files,
                     text,

@@ -8,6 +8,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 const PASS: &str = "correct horse 42";
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../core/data/directory-kwilu-sample.csv"
+);
 
 struct Two {
     dir: tempfile::TempDir,
@@ -20,7 +24,61 @@ impl Two {
         };
         t.ok("a", &["vault", "init", "--organisation", "ONG Bomoi"]);
         t.ok("b", &["vault", "init", "--organisation", "Maison Lisanga"]);
+        // The NRM coordinator lists B; A imports the signed directory, pinning the coordinator.
+        let coordinator = t.ok(
+            "c",
+            &["coordinator", "init", "--name", "NRM test coordinator"],
+        );
+        t.list(&["b"]);
+        t.ok(
+            "c",
+            &[
+                "coordinator",
+                "sign",
+                SAMPLE,
+                "--organisations",
+                "orgs.json",
+                "--out",
+                "dir.json",
+            ],
+        );
+        t.ok(
+            "a",
+            &[
+                "directory",
+                "import",
+                "dir.json",
+                "--coordinator",
+                coordinator.trim(),
+            ],
+        );
         t
+    }
+
+    /// Writes orgs.json listing these vaults as "Maison Lisanga", "Org 2", …
+    fn list(&self, who: &[&str]) {
+        let orgs: Vec<Value> = who
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let id = self.ok(w, &["identity"]);
+                serde_json::json!({
+                    "id": format!("org-{i}"),
+                    "name": if i == 0 { "Maison Lisanga".to_string() } else { format!("Org {}", i + 1) },
+                    "area": "Kwilu/Kikwit",
+                    "identity": id.trim(),
+                    "valid_from": 0,
+                    "valid_until": 4_102_444_800i64,
+                })
+            })
+            .collect();
+        std::fs::write(self.p("orgs.json"), Value::Array(orgs).to_string()).unwrap();
+    }
+
+    /// B's fingerprint, as its screen shows it.
+    fn fingerprint(&self, who: &str) -> String {
+        let v: Value = serde_json::from_str(&self.ok(who, &["identity", "--json"])).unwrap();
+        v["fingerprint"].as_str().unwrap().to_string()
     }
 
     fn p(&self, name: &str) -> PathBuf {
@@ -105,7 +163,9 @@ fn frames_as_images_end_to_end_with_acknowledgement() {
     let t = Two::new();
     let id = t.case();
     t.ok("b", &["handover", "key", "--out", "key.png"]);
-    let sas = t.ok(
+    let check = t.ok("a", &["handover", "check", "--to", "key.png"]);
+    assert!(check.starts_with("verified: Maison Lisanga"), "{check}");
+    t.ok(
         "a",
         &[
             "handover",
@@ -147,8 +207,9 @@ fn frames_as_images_end_to_end_with_acknowledgement() {
     let frame_args: Vec<String> = frames.iter().map(|p| p.display().to_string()).collect();
     args.extend(frame_args.iter().map(String::as_str));
     let got: Value = serde_json::from_str(&t.ok("b", &args)).unwrap();
-    assert_eq!(got["sas"], sas.trim(), "both screens show the same code");
     assert_eq!(got["already_received"], false);
+    assert_eq!(got["from"], "ONG Bomoi");
+    assert_eq!(got["from_verified"], false, "A is in no directory of B's");
     let show: Value = serde_json::from_str(&t.ok(
         "b",
         &["cases", "show", got["id"].as_str().unwrap(), "--json"],
@@ -315,10 +376,24 @@ fn mixed_damaged_truncated_and_foreign_frames_change_nothing() {
     std::fs::write(t.p("noise.png"), [0x89u8, b'P', b'N', b'G', 1, 2, 3]).unwrap();
     t.fails("b", &["handover", "receive", "noise.png"], "noise.png");
     assert_eq!(t.cases("b"), 0, "nothing was imported");
-    // Sealed for another device: refused.
+    // Sealed for another device (unlisted, its fingerprint compared): refused by B.
     let c = Two::new();
     c.ok("b", &["handover", "key", "--text-out", "ck.txt"]);
     std::fs::copy(c.p("ck.txt"), t.p("ck.txt")).unwrap();
+    let fp = c.fingerprint("b");
+    let target = format!("Maison Lisanga ({fp})");
+    t.ok(
+        "a",
+        &[
+            "cases",
+            "consent",
+            &id,
+            "--purpose",
+            "handover",
+            "--for",
+            &target,
+        ],
+    );
     t.ok(
         "a",
         &[
@@ -327,6 +402,8 @@ fn mixed_damaged_truncated_and_foreign_frames_change_nothing() {
             &id,
             "--to",
             "ck.txt",
+            "--fingerprint",
+            &fp,
             "--out-dir",
             "f3",
             "--text-out",
@@ -346,7 +423,7 @@ fn relais_files_and_consent() {
     let t = Two::new();
     let id = t.case();
     t.ok("b", &["handover", "key", "--text-out", "key.txt"]);
-    let sas = t.ok(
+    t.ok(
         "a",
         &[
             "export",
@@ -360,9 +437,11 @@ fn relais_files_and_consent() {
     );
     let got: Value =
         serde_json::from_str(&t.ok("b", &["import", "case.relais", "--json"])).unwrap();
-    assert_eq!(got["sas"], sas.trim());
-    std::fs::write(t.p("bad.relais"), b"RLE1 not really").unwrap();
+    assert_eq!(got["already_received"], false);
+    std::fs::write(t.p("bad.relais"), b"RLE2 not really").unwrap();
     t.fails("b", &["import", "bad.relais"], "envelope");
+    std::fs::write(t.p("old.relais"), b"RLE1 from an older phone").unwrap();
+    t.fails("b", &["import", "old.relais"], "older Relais");
     // No consent, no handover.
     let other = t.ok("a", &["cases", "new"]).trim().to_string();
     t.ok("b", &["handover", "key", "--text-out", "key2.txt"]);
@@ -380,4 +459,164 @@ fn relais_files_and_consent() {
         "consented",
     );
     assert!(!t.p("x").exists() || std::fs::read_dir(t.p("x")).unwrap().next().is_none());
+}
+
+#[test]
+fn an_unlisted_receiver_is_sent_to_only_after_its_fingerprint_is_typed() {
+    let t = Two::new();
+    let id = t.case();
+    // D is in no directory.
+    t.ok("d", &["vault", "init", "--organisation", "Maison Lisanga"]);
+    t.ok("d", &["handover", "key", "--text-out", "dkey.txt"]);
+    let check = t.ok("a", &["handover", "check", "--to", "dkey.txt"]);
+    assert!(
+        check.starts_with("NOT VERIFIED: calls itself Maison Lisanga"),
+        "{check}"
+    );
+    let fp = t.fingerprint("d");
+    assert!(check.contains(&fp));
+    let send = |extra: &[&str]| {
+        let mut args = vec![
+            "handover",
+            "send",
+            &id,
+            "--to",
+            "dkey.txt",
+            "--out-dir",
+            "fd",
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<String>>()
+    };
+    let run = |args: Vec<String>, needle: &str| {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        t.fails("a", &a, needle);
+    };
+    run(send(&[]), "is not verified");
+    run(send(&["--fingerprint", &t.fingerprint("b")]), "do not send");
+    // Consent to "Maison Lisanga" (the listed one) does not cover D.
+    run(
+        send(&["--fingerprint", &fp]),
+        &format!("Maison Lisanga ({fp})"),
+    );
+    assert!(!t.p("fd").exists(), "nothing was sealed");
+    let target = format!("Maison Lisanga ({fp})");
+    t.ok(
+        "a",
+        &[
+            "cases",
+            "consent",
+            &id,
+            "--purpose",
+            "handover",
+            "--for",
+            &target,
+        ],
+    );
+    let args = send(&["--fingerprint", &fp, "--remember"]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    t.ok("a", &a);
+    assert!(t.ok("a", &["handover", "remembered"]).contains(&fp));
+    t.ok("d", &["handover", "key", "--text-out", "dkey.txt"]);
+    let check = t.ok("a", &["handover", "check", "--to", "dkey.txt"]);
+    assert!(check.starts_with("verified by you earlier"), "{check}");
+    t.ok("a", &["handover", "forget", &fp]);
+    let check = t.ok("a", &["handover", "check", "--to", "dkey.txt"]);
+    assert!(check.starts_with("NOT VERIFIED"), "{check}");
+}
+
+#[test]
+fn directories_signed_by_the_coordinator_import_by_file_and_by_frames() {
+    let t = Two::new();
+    let status = t.ok("a", &["directory", "status"]);
+    assert!(status.contains("version 1"), "{status}");
+    assert!(
+        status.contains("signed by NRM test coordinator"),
+        "{status}"
+    );
+    // A second issue: version 2, also as QR frames for a phone to scan.
+    t.ok(
+        "c",
+        &[
+            "coordinator",
+            "sign",
+            SAMPLE,
+            "--organisations",
+            "orgs.json",
+            "--out",
+            "dir2.json",
+        ],
+    );
+    t.fails(
+        "c",
+        &["coordinator", "init", "--name", "again"],
+        "already holds a coordinator key",
+    );
+    t.ok(
+        "a",
+        &["directory", "frames", "dir2.json", "--out-dir", "dframes"],
+    );
+    let frames: Vec<String> = std::fs::read_dir(t.p("dframes"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    let mut args = vec!["directory", "import", "--frames"];
+    args.extend(frames.iter().map(String::as_str));
+    t.ok("a", &args);
+    assert!(t.ok("a", &["directory", "status"]).contains("version 2"));
+    // Older, tampered, other coordinator: refused, version 2 stays.
+    t.fails("a", &["directory", "import", "dir.json"], "not newer");
+    let tampered = std::fs::read_to_string(t.p("dir2.json")).unwrap().replacen(
+        "Maison Lisanga",
+        "Maison Lisanga bis",
+        1,
+    );
+    std::fs::write(t.p("tampered.json"), tampered).unwrap();
+    t.fails(
+        "a",
+        &["directory", "import", "tampered.json"],
+        "changed after it was signed",
+    );
+    let other = t.ok("e", &["coordinator", "init", "--name", "Impostor"]);
+    t.ok(
+        "e",
+        &[
+            "coordinator",
+            "sign",
+            SAMPLE,
+            "--organisations",
+            "orgs.json",
+            "--out",
+            "evil.json",
+        ],
+    );
+    t.fails(
+        "a",
+        &["directory", "import", "evil.json"],
+        "another coordinator",
+    );
+    t.fails(
+        "a",
+        &[
+            "directory",
+            "import",
+            "evil.json",
+            "--coordinator",
+            other.trim(),
+        ],
+        "another coordinator",
+    );
+    assert!(t.ok("a", &["directory", "status"]).contains("version 2"));
+    let signed: Value =
+        serde_json::from_str(&std::fs::read_to_string(t.p("dir2.json")).unwrap()).unwrap();
+    let key = signed["directory"]["coordinator"]["key"].as_str().unwrap();
+    assert!(
+        t.ok("a", &["coordinator", "verify", "dir2.json", "--key", key])
+            .contains("version 2")
+    );
+    t.fails(
+        "a",
+        &["coordinator", "verify", "evil.json", "--key", key],
+        "another coordinator",
+    );
 }

@@ -1,11 +1,18 @@
-//! Case handover between two vaults: sealed to the receiver, signed by the sender, imported once,
-//! acknowledged; and every refusal leaves the receiver's vault as it was.
+//! Case handover between two vaults: the receiver checked against the signed directory (or by
+//! fingerprint), sealed to it, signed by the sender, imported once, acknowledged; and every refusal
+//! leaves both vaults as they were.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
 use std::path::Path;
 
+use ed25519_dalek::SigningKey;
 use relais_core::effects::ConsentPurpose;
+use relais_core::referral::Directory;
+use relais_core::referral::directory::ListedOrganisation;
+use relais_core::referral::signed::{self, hex};
 use relais_core::vault::crypto::KdfParams;
+use relais_core::vault::directory::Verification;
+use relais_core::vault::handover::SendOptions;
 use relais_core::vault::records::EntryKind;
 use relais_core::vault::{NoPlatformSecret, Vault, VaultError, VaultOptions};
 use relais_core::{Draft, run_draft};
@@ -28,6 +35,26 @@ fn vault(dir: &tempfile::TempDir, name: &str, org: &str) -> Vault {
     v
 }
 
+/// A directory signed by a test coordinator, listing these (name, vault) pairs.
+fn directory_listing(listed: &mut [(&str, &mut Vault)], version: u64) -> (String, [u8; 32]) {
+    let coordinator = SigningKey::from_bytes(&[0xc0; 32]);
+    let mut d = Directory::sample_kwilu().clone();
+    d.organisations = listed
+        .iter_mut()
+        .enumerate()
+        .map(|(i, (name, v))| ListedOrganisation {
+            id: format!("org-{i}"),
+            name: (*name).to_string(),
+            area: "Kwilu/Kikwit".into(),
+            identity: hex(&v.identity_public().unwrap().0),
+            valid_from: NOW - 86_400,
+            valid_until: NOW + 86_400 * 365,
+        })
+        .collect();
+    let file = signed::sign(&d, &coordinator, "NRM test coordinator", version, NOW).unwrap();
+    (file, coordinator.verifying_key().to_bytes())
+}
+
 fn screened_case(v: &mut Vault, consent_for: Option<&str>) -> String {
     let code = v.create_case().unwrap();
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,21 +74,44 @@ fn count(v: &Vault) -> usize {
     v.list_cases().unwrap().len()
 }
 
+fn listed() -> SendOptions {
+    SendOptions::default()
+}
+
+/// Sender and receiver, the receiver listed in the sender's directory (and the sender in the
+/// receiver's).
+fn listed_pair(dir: &tempfile::TempDir) -> (Vault, Vault) {
+    let mut sender = vault(dir, "a.db", "ONG Bomoi");
+    let mut receiver = vault(dir, "b.db", "Lisanga");
+    let (file, key) = directory_listing(
+        &mut [
+            ("Maison Lisanga", &mut receiver),
+            ("ONG Bomoi", &mut sender),
+        ],
+        1,
+    );
+    sender.import_directory(&file, Some(&key)).unwrap();
+    receiver.import_directory(&file, Some(&key)).unwrap();
+    (sender, receiver)
+}
+
 #[test]
 fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut sender = vault(&dir, "a.db", "ONG Bomoi");
-    let mut receiver = vault(&dir, "b.db", "Maison Lisanga");
+    let (mut sender, mut receiver) = listed_pair(&dir);
     let code = screened_case(&mut sender, Some("Maison Lisanga"));
     let key = receiver.open_receive_session(1000, 10, NOW).unwrap();
     let out = sender
-        .send_handover(&code, &key.to_text(), NOW + 5)
+        .send_handover(&code, &key.to_text(), &listed(), NOW + 5)
         .unwrap();
-    assert_eq!(out.receiver_organisation, "Maison Lisanga");
+    // The listed name, never the one in the key QR ("Lisanga").
+    assert_eq!(out.receiver.verification, Verification::Listed);
+    assert_eq!(out.receiver.organisation, "Maison Lisanga");
+    assert_eq!(out.receiver.claimed, "Lisanga");
     let got = receiver.receive_handover(&out.envelope, NOW + 10).unwrap();
     assert!(!got.already_received);
-    assert_eq!(got.sas, out.sas, "both screens show the same code");
-    assert_eq!(got.from_organisation, "ONG Bomoi");
+    assert!(got.from.verified);
+    assert_eq!(got.from.organisation, "ONG Bomoi");
     let detail = receiver.case(&got.case).unwrap();
     let bundle = detail.imported.unwrap().parse().unwrap();
     assert_eq!(bundle["format"], "relais.case");
@@ -120,17 +170,19 @@ fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
             .iter()
             .any(|e| e.content["event"] == "received")
     );
-    // The same envelope again: no change.
+    // The same envelope again: no change, the same acknowledgement.
     let again = receiver.receive_handover(&out.envelope, NOW + 20).unwrap();
     assert!(again.already_received);
     assert_eq!(again.case, got.case);
+    assert_eq!(again.ack, got.ack);
     assert_eq!(count(&receiver), 1);
     // The session is used: a new envelope for it is refused (its secret is gone).
-    let out2 = sender.send_handover(&code, &key.to_text(), NOW + 30);
-    let out2 = out2.unwrap();
+    let out2 = sender
+        .send_handover(&code, &key.to_text(), &listed(), NOW + 30)
+        .unwrap();
     sender.add_note(&code, "a later note").unwrap();
     let out3 = sender
-        .send_handover(&code, &key.to_text(), NOW + 31)
+        .send_handover(&code, &key.to_text(), &listed(), NOW + 31)
         .unwrap();
     assert_ne!(out3.envelope, out2.envelope);
     let err = receiver
@@ -138,6 +190,20 @@ fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
         .unwrap_err();
     assert!(err.to_string().contains("already used"), "{err}");
     assert_eq!(count(&receiver), 1);
+    // An acknowledgement confirms exactly the envelope it was signed for.
+    // An acknowledgement is accepted only from the receiver the case was sealed to.
+    let err = sender
+        .record_ack(&ack_by_a_stranger(&out2.envelope))
+        .unwrap_err();
+    assert!(err.to_string().contains("signature"), "{err}");
+    // …and only for an envelope this device sent (a hash is not enough to be confirmed).
+    let session = relais_core::handover::envelope::Envelope::from_bytes(&out3.envelope)
+        .unwrap()
+        .session;
+    let other =
+        relais_core::handover::ack::Ack::new(&receiver.identity().unwrap(), session, [7; 32]);
+    let err = sender.record_ack(&other.to_text()).unwrap_err();
+    assert!(err.to_string().contains("matches no case"), "{err}");
     // The acknowledgement closes the custody on the sender's side; twice changes nothing.
     assert_eq!(sender.record_ack(&got.ack).unwrap(), code);
     assert_eq!(sender.record_ack(&got.ack).unwrap(), code);
@@ -163,30 +229,37 @@ fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
     assert!(receiver.check().unwrap().ok && sender.check().unwrap().ok);
 }
 
+/// An ACK in the right shape for an envelope the receiver never opened: signed by a stranger.
+fn ack_by_a_stranger(envelope: &[u8]) -> String {
+    let env = relais_core::handover::envelope::Envelope::from_bytes(envelope).unwrap();
+    let stranger = SigningKey::from_bytes(&[0x99; 32]);
+    relais_core::handover::ack::Ack::new(&stranger, env.session, env.digest()).to_text()
+}
+
 #[test]
-fn consent_is_checked_before_anything_is_sealed() {
+fn consent_is_bound_to_the_receiver_as_verified() {
     let dir = tempfile::tempdir().unwrap();
-    let mut sender = vault(&dir, "a.db", "ONG Bomoi");
-    let mut receiver = vault(&dir, "b.db", "Maison Lisanga");
+    let (mut sender, mut receiver) = listed_pair(&dir);
     let key = receiver.open_receive_session(1000, 10, NOW).unwrap();
     let none = screened_case(&mut sender, None);
     let err = sender
-        .send_handover(&none, &key.to_text(), NOW)
+        .send_handover(&none, &key.to_text(), &listed(), NOW)
         .unwrap_err();
-    assert!(err.to_string().contains("consented"), "{err}");
-    // The error names the organisation of the key, so that the person can be asked about it.
+    // The error names the listed organisation, so that the person is asked about that one.
     assert!(
         matches!(&err, VaultError::HandoverConsentRequired(o) if o == "Maison Lisanga"),
         "{err:?}"
     );
-    let elsewhere = screened_case(&mut sender, Some("Another organisation"));
-    assert!(
-        matches!(
-            sender.send_handover(&elsewhere, &key.to_text(), NOW),
-            Err(VaultError::HandoverConsentRequired(_))
-        ),
-        "consent for another receiver"
-    );
+    // Consent to the name in the key QR is not consent to the listed organisation.
+    let claimed = screened_case(&mut sender, Some("Lisanga"));
+    assert!(matches!(
+        sender.send_handover(&claimed, &key.to_text(), &listed(), NOW),
+        Err(VaultError::HandoverConsentRequired(_))
+    ));
+    let listed_consent = screened_case(&mut sender, Some("Maison Lisanga"));
+    sender
+        .send_handover(&listed_consent, &key.to_text(), &listed(), NOW)
+        .unwrap();
     assert!(
         sender
             .case(&none)
@@ -198,20 +271,113 @@ fn consent_is_checked_before_anything_is_sealed() {
 }
 
 #[test]
-fn refusals_leave_the_receiver_unchanged() {
+fn an_unlisted_receiver_needs_its_fingerprint_compared_before_anything_is_sealed() {
     let dir = tempfile::tempdir().unwrap();
     let mut sender = vault(&dir, "a.db", "ONG Bomoi");
     let mut receiver = vault(&dir, "b.db", "Maison Lisanga");
+    let (_, fingerprint) = receiver.identity_public().unwrap();
+    let target = format!("Maison Lisanga ({fingerprint})");
+    let key = receiver.open_receive_session(1000, 10, NOW).unwrap();
+    let check = sender.check_receiver(&key.to_text(), NOW).unwrap();
+    assert_eq!(check.verification, Verification::NotVerified);
+    assert_eq!(check.fingerprint, fingerprint);
+    assert_eq!(check.consent_target(), target);
+    let code = screened_case(&mut sender, Some(&target));
+    let audit = sender.audit_log().unwrap().len();
+    // No fingerprint: refused, naming the fingerprint to compare.
+    let err = sender
+        .send_handover(&code, &key.to_text(), &listed(), NOW)
+        .unwrap_err();
+    assert!(
+        matches!(&err, VaultError::ReceiverNotVerified { fingerprint: f, .. } if *f == fingerprint),
+        "{err:?}"
+    );
+    // A different fingerprint (another device's screen): refused.
+    let (_, other) = vault(&dir, "c.db", "x").identity_public().unwrap();
+    let wrong = SendOptions {
+        fingerprint: Some(other),
+        remember: true,
+    };
+    assert!(matches!(
+        sender.send_handover(&code, &key.to_text(), &wrong, NOW),
+        Err(VaultError::FingerprintMismatch)
+    ));
+    // Nothing was sealed, nothing remembered: no custody record, only the refusal audited.
+    assert!(
+        sender
+            .case(&code)
+            .unwrap()
+            .entries
+            .iter()
+            .all(|e| e.kind != EntryKind::Custody)
+    );
+    assert!(sender.pinned_receivers().unwrap().is_empty());
+    assert_eq!(sender.audit_log().unwrap().len(), audit + 1);
+    // Consent to the name alone, or the case consent form, does not cover an unlisted receiver.
+    let by_name = screened_case(&mut sender, Some("Maison Lisanga"));
+    let typed = SendOptions {
+        fingerprint: Some(fingerprint.replace(' ', "")),
+        remember: true,
+    };
+    assert!(matches!(
+        sender.send_handover(&by_name, &key.to_text(), &typed, NOW),
+        Err(VaultError::HandoverConsentRequired(t)) if t == target
+    ));
+    // The fingerprint compared in full, and consent naming it: sent, and remembered.
+    let out = sender
+        .send_handover(&code, &key.to_text(), &typed, NOW)
+        .unwrap();
+    assert_eq!(out.receiver.verification, Verification::NotVerified);
+    let got = receiver.receive_handover(&out.envelope, NOW + 1).unwrap();
+    assert!(
+        !got.from.verified,
+        "the sender is in no directory of the receiver"
+    );
+    assert_eq!(got.from.fingerprint, sender.identity_public().unwrap().1);
+    // Next time it is shown as verified by this device, and needs no fingerprint.
+    let key2 = receiver.open_receive_session(1000, 10, NOW + 100).unwrap();
+    let check = sender.check_receiver(&key2.to_text(), NOW + 100).unwrap();
+    assert_eq!(check.verification, Verification::Pinned);
+    assert_eq!(check.pinned_at, Some(NOW));
+    sender
+        .send_handover(&code, &key2.to_text(), &listed(), NOW + 100)
+        .unwrap();
+    sender.unpin_receiver(&fingerprint).unwrap();
+    assert_eq!(
+        sender
+            .check_receiver(&key2.to_text(), NOW + 100)
+            .unwrap()
+            .verification,
+        Verification::NotVerified
+    );
+}
+
+#[test]
+fn refusals_leave_the_receiver_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sender, mut receiver) = listed_pair(&dir);
     let mut stranger = vault(&dir, "c.db", "Maison Lisanga");
+    let (_, stranger_fp) = stranger.identity_public().unwrap();
     let code = screened_case(&mut sender, Some("Maison Lisanga"));
+    sender
+        .record_consent(
+            &code,
+            ConsentPurpose::Handover,
+            &format!("handover:Maison Lisanga ({stranger_fp})"),
+        )
+        .unwrap();
     let key = receiver.open_receive_session(1000, 10, NOW).unwrap();
     let strangers_key = stranger.open_receive_session(1000, 10, NOW).unwrap();
     let envelope = sender
-        .send_handover(&code, &key.to_text(), NOW)
+        .send_handover(&code, &key.to_text(), &listed(), NOW)
         .unwrap()
         .envelope;
+    let compared = SendOptions {
+        fingerprint: Some(stranger_fp),
+        remember: false,
+    };
     let for_stranger = sender
-        .send_handover(&code, &strangers_key.to_text(), NOW)
+        .send_handover(&code, &strangers_key.to_text(), &compared, NOW)
         .unwrap()
         .envelope;
     let audit_before = receiver.audit_log().unwrap().len();
@@ -252,18 +418,36 @@ fn refusals_leave_the_receiver_unchanged() {
 #[test]
 fn a_forged_or_expired_key_qr_is_refused_by_the_sender() {
     let dir = tempfile::tempdir().unwrap();
-    let mut sender = vault(&dir, "a.db", "ONG Bomoi");
-    let mut receiver = vault(&dir, "b.db", "Maison Lisanga");
+    let (mut sender, mut receiver) = listed_pair(&dir);
     let code = screened_case(&mut sender, Some("Maison Lisanga"));
     let key = receiver.open_receive_session(1000, 10, NOW).unwrap();
     assert!(
         sender
-            .send_handover(&code, &key.to_text(), NOW + 11 * 60)
+            .send_handover(&code, &key.to_text(), &listed(), NOW + 11 * 60)
             .is_err(),
         "expired"
     );
     let mut text = key.to_text();
     text.replace_range(10..11, if &text[10..11] == "A" { "B" } else { "A" });
-    assert!(sender.send_handover(&code, &text, NOW).is_err(), "altered");
-    assert!(sender.send_handover(&code, "RL1:not a key", NOW).is_err());
+    assert!(
+        sender.send_handover(&code, &text, &listed(), NOW).is_err(),
+        "altered"
+    );
+    assert!(
+        sender
+            .send_handover(&code, "RL1:not a key", &listed(), NOW)
+            .is_err()
+    );
+    let err = sender
+        .send_handover(&code, "RLK1:ABCD", &listed(), NOW)
+        .unwrap_err();
+    assert!(err.to_string().contains("older Relais"), "{err}");
+    assert!(
+        sender
+            .case(&code)
+            .unwrap()
+            .entries
+            .iter()
+            .all(|e| e.kind != EntryKind::Custody)
+    );
 }

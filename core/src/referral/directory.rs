@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -161,8 +160,10 @@ pub struct Service {
     pub notes: String,
 }
 
-/// A directory file: a name, whether it is fictitious (demo and training data), and the services.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A directory file: a name, whether it is fictitious (demo and training data), and the services;
+/// from schema 2 (signed by the NRM coordinator, docs/directory.md), also the organisations allowed
+/// to receive cases, with their identity keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
     pub format: String,
@@ -171,10 +172,52 @@ pub struct Directory {
     /// Demo or training data: every UI must say so.
     pub fictitious: bool,
     pub services: Vec<Service>,
+    /// Grows with every signed issue (schema 2).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u64,
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub issued_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinator: Option<Coordinator>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organisations: Vec<ListedOrganisation>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_i64(n: &i64) -> bool {
+    *n == 0
+}
+
+/// Who signs the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coordinator {
+    pub name: String,
+    /// Ed25519 public key, 64 hex digits.
+    pub key: String,
+}
+
+/// An organisation allowed to receive cases by handover.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListedOrganisation {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub area: String,
+    /// Its devices' handover identity (Ed25519 public key), 64 hex digits.
+    pub identity: String,
+    /// Unix seconds.
+    pub valid_from: i64,
+    pub valid_until: i64,
 }
 
 pub const DIRECTORY_FORMAT: &str = "relais.directory";
-pub const DIRECTORY_SCHEMA: u32 = 1;
+/// Schema 1: services only (unsigned); schema 2: signed, with organisations.
+pub const DIRECTORY_SCHEMA: u32 = 2;
 
 /// A row (CSV line or JSON array index, 1-based) that could not be imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,7 +249,7 @@ pub enum DirectoryError {
     #[error("the CSV header lacks the column '{0}'")]
     MissingColumn(&'static str),
     #[error(
-        "not a Relais directory (format must be \"{DIRECTORY_FORMAT}\", schema {DIRECTORY_SCHEMA})"
+        "not a Relais directory (format must be \"{DIRECTORY_FORMAT}\", schema 1 or {DIRECTORY_SCHEMA})"
     )]
     NotADirectory,
 }
@@ -353,10 +396,10 @@ impl Directory {
         }
         let directory = Directory {
             format: DIRECTORY_FORMAT.into(),
-            schema: DIRECTORY_SCHEMA,
+            schema: 1,
             name: name.to_string(),
             fictitious,
-            services: Vec::new(),
+            ..Directory::default()
         };
         let mut errors = Vec::new();
         let mut rows = Vec::new();
@@ -430,6 +473,13 @@ impl Directory {
     /// Reads a directory from its JSON format. Each element of `services` is checked on its own,
     /// so one bad entry does not lose the others.
     pub fn from_json(data: &str) -> Result<LoadReport, DirectoryError> {
+        let value: serde_json::Value =
+            serde_json::from_str(data).map_err(|e| DirectoryError::Json(e.to_string()))?;
+        Directory::from_value(value)
+    }
+
+    /// Reads a directory from its JSON value (see [`Directory::from_json`]).
+    pub fn from_value(value: serde_json::Value) -> Result<LoadReport, DirectoryError> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Envelope {
@@ -439,10 +489,18 @@ impl Directory {
             #[serde(default)]
             fictitious: bool,
             services: Vec<serde_json::Value>,
+            #[serde(default)]
+            version: u64,
+            #[serde(default)]
+            issued_at: i64,
+            #[serde(default)]
+            coordinator: Option<Coordinator>,
+            #[serde(default)]
+            organisations: Vec<ListedOrganisation>,
         }
         let env: Envelope =
-            serde_json::from_str(data).map_err(|e| DirectoryError::Json(e.to_string()))?;
-        if env.format != DIRECTORY_FORMAT || env.schema != DIRECTORY_SCHEMA {
+            serde_json::from_value(value).map_err(|e| DirectoryError::Json(e.to_string()))?;
+        if env.format != DIRECTORY_FORMAT || !(1..=DIRECTORY_SCHEMA).contains(&env.schema) {
             return Err(DirectoryError::NotADirectory);
         }
         let directory = Directory {
@@ -451,6 +509,10 @@ impl Directory {
             name: env.name,
             fictitious: env.fictitious,
             services: Vec::new(),
+            version: env.version,
+            issued_at: env.issued_at,
+            coordinator: env.coordinator,
+            organisations: env.organisations,
         };
         let mut errors = Vec::new();
         let mut rows = Vec::new();
@@ -480,25 +542,27 @@ impl Directory {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// The fictitious Kwilu (DRC) sample directory shipped for demos and training.
+    /// The fictitious Kwilu (DRC) sample directory shipped for demos and training: the signed
+    /// sample (`directory-kwilu-sample.signed.json`, checked against its fictitious coordinator).
     pub fn sample_kwilu() -> &'static Directory {
-        static SAMPLE: OnceLock<Directory> = OnceLock::new();
-        SAMPLE.get_or_init(|| {
-            // The sample is checked to load with no row error by `sample_loads_cleanly`.
-            match Directory::from_csv(
-                include_str!("../../data/directory-kwilu-sample.csv"),
-                "Kwilu (RDC) — annuaire fictif de démonstration",
-                true,
-            ) {
-                Ok(report) => report.directory,
-                Err(_) => Directory {
-                    format: DIRECTORY_FORMAT.into(),
-                    schema: DIRECTORY_SCHEMA,
-                    name: "empty".into(),
-                    fictitious: true,
-                    services: Vec::new(),
-                },
-            }
+        &super::signed::sample().directory
+    }
+
+    /// The services of the sample's source spreadsheet, unsigned (the signed sample is built
+    /// from it).
+    pub fn sample_kwilu_source() -> Result<LoadReport, DirectoryError> {
+        Directory::from_csv(
+            include_str!("../../data/directory-kwilu-sample.csv"),
+            "Kwilu (RDC) — annuaire fictif de démonstration",
+            true,
+        )
+    }
+
+    /// The listed organisation whose identity key this is, if valid at `now`.
+    pub fn listed(&self, identity: &[u8; 32], now: i64) -> Option<&ListedOrganisation> {
+        let hex: String = identity.iter().map(|b| format!("{b:02x}")).collect();
+        self.organisations.iter().find(|o| {
+            o.identity.eq_ignore_ascii_case(&hex) && o.valid_from <= now && now <= o.valid_until
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod directory;
 pub mod matching;
+pub mod signed;
 
 pub use directory::{Directory, LoadReport, RowError, Service, ServiceCategory};
 pub use matching::{MatchRequest, MatchResult, Proposal, ServiceMatch};

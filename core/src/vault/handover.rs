@@ -8,13 +8,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
+use super::directory::{ReceiverCheck, Verification};
 use super::records::EntryKind;
 use super::{Result, Vault, VaultError, crypto, hex, meta_get, meta_set};
 use crate::draft::{DRAFT_FORMAT, DRAFT_SCHEMA, Draft};
 use crate::effects::ConsentPurpose;
-use crate::handover::cbor;
-use crate::handover::envelope::{Ack, Envelope, HandoverError, ReceiverKey};
-use crate::handover::fountain::{DEFAULT_FRAGMENT, Encoder, FrameError};
+use crate::handover::ack::Ack;
+use crate::handover::envelope::{Envelope, HandoverError};
+use crate::handover::fingerprint;
+use crate::handover::fountain::{Encoder, FrameError};
+use crate::handover::key::ReceiverKey;
+use crate::handover::{cbor, wire};
+use crate::referral::signed::unhex;
 
 /// The format of a case bundle (what travels inside an envelope).
 pub const BUNDLE_FORMAT: &str = "relais.case";
@@ -25,43 +30,50 @@ impl From<HandoverError> for VaultError {
     }
 }
 
-/// Exactly N bytes from 2N hex digits.
-fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
+/// What a receiver keeps of an open session: the secret until used; then only what it opened and
+/// the acknowledgement it signed, to show that same acknowledgement again.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum SessionData {
+    Open { secret: String, key_text: String },
+    Used { digest: String, ack: String },
 }
 
-/// What a receiver keeps of an open session.
-#[derive(Serialize, Deserialize)]
-struct SessionSecret {
-    secret: String,
-    key_text: String,
+/// How the sender confirmed an unlisted receiver.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendOptions {
+    /// The receiver's fingerprint as compared with its screen (typed, or confirmed on a phone
+    /// screen that showed both): needed for a receiver neither listed nor remembered.
+    pub fingerprint: Option<String>,
+    /// Remember this unlisted receiver once its fingerprint matched.
+    pub remember: bool,
 }
 
 /// A case on its way out.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub envelope: Vec<u8>,
-    /// The six-digit code both screens show.
-    pub sas: String,
-    pub receiver_organisation: String,
-    /// The most bytes per frame the receiver's camera reads well (from its key).
-    pub max_fragment: u16,
+    /// Who it was sealed to, as verified.
+    pub receiver: ReceiverCheck,
+    /// The fragment size for frames (what the receiver's key asked, at most the default).
+    pub fragment: usize,
 }
 
 impl Outgoing {
-    /// The frame encoder for this envelope: fragments as large as the receiver reads, never more
-    /// than the default, never less than 64 bytes.
+    /// The frame encoder for this envelope.
     pub fn encoder(&self) -> std::result::Result<Encoder, FrameError> {
-        let fragment = usize::from(self.max_fragment).clamp(64, DEFAULT_FRAGMENT);
-        Encoder::new(&self.envelope, fragment)
+        Encoder::new(&self.envelope, self.fragment)
     }
+}
+
+/// Who sent a received case, as far as this device can tell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sender {
+    /// Listed in this device's signed directory.
+    pub verified: bool,
+    /// The listed name, or the name the sender gives itself.
+    pub organisation: String,
+    pub fingerprint: String,
 }
 
 /// A case received.
@@ -69,10 +81,9 @@ impl Outgoing {
 pub struct Received {
     /// The new case's code on this device.
     pub case: String,
-    pub sas: String,
     /// The acknowledgement to show as a QR to the sender.
     pub ack: String,
-    pub from_organisation: String,
+    pub from: Sender,
     /// The same case version had been received already: nothing changed.
     pub already_received: bool,
 }
@@ -160,20 +171,25 @@ impl Vault {
         Ok(SigningKey::from_bytes(&seed))
     }
 
-    /// The organisation this device works for, as shown to the other side of a handover.
+    /// The organisation this device works for, as it names itself to the other side of a handover.
     pub fn organisation(&self) -> Result<String> {
         Ok(meta_get(self.conn(), "organisation")?
             .and_then(|v| String::from_utf8(v).ok())
             .unwrap_or_else(|| "Relais".to_string()))
     }
 
+    /// Sets that name: 1 to 80 characters, refused (never cut) otherwise.
     pub fn set_organisation(&mut self, name: &str) -> Result<()> {
-        let name: String = name.trim().chars().take(80).collect();
-        if name.is_empty() {
-            return Err(VaultError::Invalid("the organisation name is empty".into()));
-        }
+        let name = wire::checked_name(name)?.to_string();
         meta_set(self.conn(), "organisation", name.as_bytes())?;
         self.audit("vault.organisation", "")
+    }
+
+    /// This device's identity key and its fingerprint (what the coordinator lists, and what the
+    /// receiving screen shows for comparison).
+    pub fn identity_public(&mut self) -> Result<([u8; 32], String)> {
+        let key = self.identity()?.verifying_key().to_bytes();
+        Ok((key, fingerprint::fingerprint(&key)))
     }
 
     /// Opens a receive session: a fresh key QR, its secret kept sealed until used or expired.
@@ -188,7 +204,7 @@ impl Vault {
         let (key, secret) =
             ReceiverKey::generate(&identity, &self.organisation()?, max_fragment, expires_at)?;
         let id = hex(&key.session);
-        let kept = SessionSecret {
+        let kept = SessionData::Open {
             secret: hex(secret.as_ref()),
             key_text: key.to_text(),
         };
@@ -202,20 +218,23 @@ impl Vault {
     }
 
     /// The case as it travels: deterministic CBOR of its records, only when the person consented to
-    /// this handover (to this organisation, or through the case's consent form).
-    pub fn handover_bundle(&self, code: &str, to_organisation: &str) -> Result<Vec<u8>> {
+    /// this handover to this receiver as verified: a consent naming the listed organisation (or the
+    /// case's consent form, for a listed organisation), or naming an unlisted receiver with its
+    /// fingerprint.
+    pub fn handover_bundle(&self, code: &str, to: &ReceiverCheck) -> Result<Vec<u8>> {
         let case = self.case(code)?;
         if !case.damaged.is_empty() {
             return Err(VaultError::Tampered(case.damaged.join(", ")));
         }
-        let scope = super::records::consent_scope(ConsentPurpose::Handover, to_organisation);
+        let target = to.consent_target();
+        let scope = super::records::consent_scope(ConsentPurpose::Handover, &target);
+        // The case's consent form covers handover within the mechanism: listed organisations only.
+        let listed = to.verification == Verification::Listed;
         if self
-            .consent_for(&case, ConsentPurpose::Handover, &scope)
+            .consent_for(&case, ConsentPurpose::Handover, &scope, listed)
             .is_none()
         {
-            return Err(VaultError::HandoverConsentRequired(
-                to_organisation.to_string(),
-            ));
+            return Err(VaultError::HandoverConsentRequired(target));
         }
         let internal = self.case_row(code)?;
         let vault_id = meta_get(self.conn(), "vault_id")?.unwrap_or_default();
@@ -273,51 +292,121 @@ impl Vault {
     }
 
     /// Seals a case to the receiver's key (read from its QR text), signs it, and records the custody
-    /// event on the case.
-    pub fn send_handover(&mut self, code: &str, key_text: &str, now: i64) -> Result<Outgoing> {
-        let key = ReceiverKey::from_text(key_text, now)?;
-        let bundle = Zeroizing::new(self.handover_bundle(code, &key.organisation)?);
+    /// event on the case. A receiver neither listed nor remembered needs its fingerprint compared
+    /// (`options.fingerprint`) before anything is sealed.
+    pub fn send_handover(
+        &mut self,
+        code: &str,
+        key_text: &str,
+        options: &SendOptions,
+        now: i64,
+    ) -> Result<Outgoing> {
+        let check = self.check_receiver(key_text, now)?;
+        if check.verification == Verification::NotVerified {
+            match &options.fingerprint {
+                None => {
+                    return Err(VaultError::ReceiverNotVerified {
+                        organisation: check.claimed.clone(),
+                        fingerprint: check.fingerprint.clone(),
+                    });
+                }
+                Some(typed) if !fingerprint::matches(&check.key.receiver, typed) => {
+                    self.audit("handover.fingerprint_mismatch", "")?;
+                    return Err(VaultError::FingerprintMismatch);
+                }
+                Some(_) => {}
+            }
+        }
+        let bundle = Zeroizing::new(self.handover_bundle(code, &check)?);
         let identity = self.identity()?;
-        let envelope = Envelope::seal(&bundle, &key, &identity, &self.organisation()?, now)?;
-        let sas = envelope.sas(key_text);
-        self.add_entry(
-            code,
-            EntryKind::Custody,
-            &json!({
-                "event": "sent",
-                "session": hex(&key.session),
-                "receiver": hex(&key.receiver),
-                "organisation": key.organisation,
-                "content_hash": hex(&envelope.header.content_hash),
-            }),
-        )?;
-        self.audit("handover.send", &hex(&key.session))?;
+        let envelope = Envelope::seal(&bundle, &check.key, &identity, &self.organisation()?, now)?;
+        let session = hex(&check.key.session);
+        self.transaction(|v| {
+            if check.verification == Verification::NotVerified && options.remember {
+                v.pin_receiver(&check, now)?;
+            }
+            v.add_entry(
+                code,
+                EntryKind::Custody,
+                &json!({
+                    "event": "sent",
+                    "session": session,
+                    "receiver": hex(&check.key.receiver),
+                    "organisation": check.organisation,
+                    "verification": check.verification.id(),
+                    "envelope_digest": hex(&envelope.digest()),
+                }),
+            )?;
+            v.audit("handover.send", &session)
+        })?;
         Ok(Outgoing {
             envelope: envelope.to_bytes(),
-            sas,
-            receiver_organisation: key.organisation,
-            max_fragment: key.max_fragment,
+            fragment: check.key.fragment(),
+            receiver: check,
         })
     }
 
-    /// Receives an envelope: verified, opened with the session's secret, imported once (the same
-    /// case version again changes nothing), the secret destroyed, an acknowledgement produced.
+    /// Receives an envelope: opened with the secret of a session this device showed, verified,
+    /// imported once (the same case version again changes nothing), the secret destroyed, an
+    /// acknowledgement signed for that envelope.
     pub fn receive_handover(&mut self, raw: &[u8], now: i64) -> Result<Received> {
         let envelope = Envelope::from_bytes(raw)?;
-        let session = hex(&envelope.header.session);
+        let session = hex(&envelope.session);
+        let digest = hex(&envelope.digest());
+        let row: Option<(i64, i64, String, Option<Vec<u8>>)> = self
+            .conn()
+            .query_row(
+                "SELECT created_at, expires_at, state, data FROM handover_sessions WHERE id = ?1",
+                [&session],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((shown_at, expires_at, _state, Some(data))) = row else {
+            return Err(VaultError::Invalid(
+                "this case was sealed for another receiver key (not one shown on this device)"
+                    .into(),
+            ));
+        };
+        let (secret, key_text) =
+            match self.open_json::<SessionData>("handover_sessions", &session, "data", &data)? {
+                SessionData::Open { secret, key_text } => (secret, key_text),
+                SessionData::Used { digest: d, ack } if d == digest => {
+                    // The very envelope this session opened: show its acknowledgement again.
+                    return self.received_again(&session, ack);
+                }
+                SessionData::Used { .. } => {
+                    return Err(VaultError::Invalid(
+                        "this receiver key was already used: show a new one".into(),
+                    ));
+                }
+            };
+        if now > expires_at {
+            return Err(HandoverError::Expired.into());
+        }
+        let key = ReceiverKey::parse(&key_text)
+            .map_err(|_| VaultError::Tampered(format!("handover_sessions/{session}")))?;
+        let secret = Zeroizing::new(
+            unhex::<32>(&secret)
+                .ok_or_else(|| VaultError::Tampered(format!("handover_sessions/{session}")))?,
+        );
+        let opened = envelope.open(&key, &secret, now)?;
+        if opened.created_at < shown_at - wire::CLOCK_SKEW {
+            return Err(VaultError::Invalid(
+                "the case is dated before this key was shown: refused".into(),
+            ));
+        }
+        let value = cbor::decode(&opened.bundle)
+            .map_err(|e| VaultError::Invalid(format!("the case inside is malformed: {e}")))?;
+        if value["format"] != BUNDLE_FORMAT || value["version"] != 1 {
+            return Err(VaultError::Invalid(
+                "the envelope does not hold a Relais case".into(),
+            ));
+        }
         let content_index = crypto::blind_index(
             self.index_key(),
             "handover.content",
-            &hex(&envelope.header.content_hash),
+            &hex(&wire::sha256(&[&opened.bundle])),
         );
-        let row: Option<(i64, String, Option<Vec<u8>>)> = self
-            .conn()
-            .query_row(
-                "SELECT expires_at, state, data FROM handover_sessions WHERE id = ?1",
-                [&session],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
         let known: Option<String> = self
             .conn()
             .query_row(
@@ -326,77 +415,42 @@ impl Vault {
                 |r| r.get(0),
             )
             .optional()?;
-        // Only a device that showed a key (and so has an identity) gets this far with a valid
-        // envelope; the identity is read, not created, before anything is accepted.
-        let ack = |v: &mut Vault| -> Result<String> {
-            if meta_get(v.conn(), "identity")?.is_none() {
-                return Err(VaultError::Invalid(
-                    "this device never showed a receiver key".into(),
-                ));
+        let identity = self.identity()?;
+        let ack = Ack::new(&identity, envelope.session, envelope.digest()).to_text();
+        let from = Sender {
+            verified: false,
+            organisation: opened.organisation.clone(),
+            fingerprint: fingerprint::fingerprint(&opened.sender),
+        };
+        let from = match self.listed_name(&opened.sender, now)? {
+            Some(name) => Sender {
+                verified: true,
+                organisation: name,
+                ..from
+            },
+            None => from,
+        };
+        let used = self.seal_json(
+            "handover_sessions",
+            &session,
+            "data",
+            &SessionData::Used {
+                digest: digest.clone(),
+                ack: ack.clone(),
+            },
+        )?;
+        let (code, already_received) = self.transaction(|v| {
+            // The ephemeral secret is destroyed: captured frames can never be opened again.
+            v.conn().execute(
+                "UPDATE handover_sessions SET state = 'used', data = ?2 WHERE id = ?1",
+                params![session, used],
+            )?;
+            if let Some(case_id) = &known {
+                v.audit("handover.receive_again", &session)?;
+                return Ok((v.code_of(case_id)?, true));
             }
-            let identity = v.identity()?;
-            Ok(Ack::new(
-                &identity,
-                envelope.header.session,
-                envelope.header.content_hash,
-            )
-            .to_text())
-        };
-        if let Some(case_id) = known {
-            // The same case version again: nothing changes; the acknowledgement is shown again.
-            let code = self.code_of(&case_id)?;
-            let ack = ack(self)?;
-            let sas = match &row {
-                Some((_, _, Some(data))) => envelope.sas(
-                    &self
-                        .open_json::<SessionSecret>("handover_sessions", &session, "data", data)?
-                        .key_text,
-                ),
-                _ => String::new(),
-            };
-            return Ok(Received {
-                case: code,
-                sas,
-                ack,
-                from_organisation: envelope.header.organisation.clone(),
-                already_received: true,
-            });
-        }
-        let Some((expires_at, state, data)) = row else {
-            return Err(VaultError::Invalid(
-                "this case was sealed for another receiver key (not one shown on this device)"
-                    .into(),
-            ));
-        };
-        if state != "open" {
-            return Err(VaultError::Invalid(
-                "this receiver key was already used: show a new one".into(),
-            ));
-        }
-        if now > expires_at {
-            return Err(HandoverError::Expired.into());
-        }
-        let data =
-            data.ok_or_else(|| VaultError::Invalid("this receiver key was already used".into()))?;
-        let kept: SessionSecret = self.open_json("handover_sessions", &session, "data", &data)?;
-        let secret = Zeroizing::new(
-            unhex::<32>(&kept.secret)
-                .ok_or_else(|| VaultError::Tampered(format!("handover_sessions/{session}")))?,
-        );
-        let bundle = envelope.open(&secret)?;
-        let value = cbor::decode(&bundle)
-            .map_err(|e| VaultError::Invalid(format!("the case inside is malformed: {e}")))?;
-        if value["format"] != BUNDLE_FORMAT || value["version"] != 1 {
-            return Err(VaultError::Invalid(
-                "the envelope does not hold a Relais case".into(),
-            ));
-        }
-        let sas = envelope.sas(&kept.key_text);
-        let ack = ack(self)?;
-        let record = serde_json::value::RawValue::from_string(value.to_string())
-            .map_err(|e| VaultError::Invalid(e.to_string()))?;
-        let from = envelope.header.organisation.clone();
-        let code = self.transaction(|v| {
+            let record = serde_json::value::RawValue::from_string(value.to_string())
+                .map_err(|e| VaultError::Invalid(e.to_string()))?;
             let code = v.import_case(&record)?;
             add_received_entries(v, &code, &value)?;
             let case_id = v.case_row(&code)?;
@@ -404,81 +458,108 @@ impl Vault {
                 "INSERT INTO received (content_index, case_id, received_at) VALUES (?1, ?2, ?3)",
                 params![content_index, case_id, now],
             )?;
-            // The ephemeral secret is destroyed: captured frames can never be opened again.
-            v.conn().execute(
-                "UPDATE handover_sessions SET state = 'used', data = NULL WHERE id = ?1",
-                [&session],
-            )?;
             v.add_entry(
                 &code,
                 EntryKind::Custody,
                 &json!({
                     "event": "received",
                     "session": session,
-                    "sender": hex(&envelope.header.sender),
-                    "organisation": from,
-                    "content_hash": hex(&envelope.header.content_hash),
+                    "sender": hex(&opened.sender),
+                    "organisation": from.organisation,
+                    "verified": from.verified,
+                    "envelope_digest": digest,
                 }),
             )?;
             v.audit("handover.receive", &session)?;
-            Ok(code)
+            Ok((code, false))
         })?;
         Ok(Received {
             case: code,
-            sas,
             ack,
-            from_organisation: from,
-            already_received: false,
+            from,
+            already_received,
+        })
+    }
+
+    /// The same envelope scanned again after it was opened: its case and acknowledgement.
+    fn received_again(&self, session: &str, ack: String) -> Result<Received> {
+        let case = self
+            .list_cases()?
+            .into_iter()
+            .filter_map(|s| s.id)
+            .find_map(|code| {
+                let detail = self.case(&code).ok()?;
+                let (sender, organisation, verified) = detail.entries.iter().find_map(|e| {
+                    (e.kind == EntryKind::Custody
+                        && e.content["event"] == "received"
+                        && e.content["session"] == session)
+                        .then(|| {
+                            (
+                                e.content["sender"].as_str().and_then(unhex::<32>),
+                                e.content["organisation"].as_str().unwrap_or("").to_string(),
+                                e.content["verified"] == true,
+                            )
+                        })
+                })?;
+                Some((code, sender, organisation, verified))
+            });
+        let (case, sender, organisation, verified) =
+            case.unwrap_or_else(|| (String::new(), None, String::new(), false));
+        Ok(Received {
+            case,
+            ack,
+            from: Sender {
+                verified,
+                organisation,
+                fingerprint: sender
+                    .map(|s| fingerprint::fingerprint(&s))
+                    .unwrap_or_default(),
+            },
+            already_received: true,
         })
     }
 
     /// Records the receiver's acknowledgement of a case this device sent: the custody event closes.
     /// Returns the case code.
     pub fn record_ack(&mut self, ack_text: &str) -> Result<String> {
-        // Find the sent record by session, then verify the ACK with that receiver's key.
-        let cases = self.list_cases()?;
-        for summary in cases {
+        let ack = Ack::from_text(ack_text)?;
+        let session = hex(&ack.session);
+        let digest = hex(&ack.digest);
+        for summary in self.list_cases()? {
             let Some(code) = summary.id else { continue };
             let detail = self.case(&code)?;
-            for e in detail
-                .entries
-                .iter()
-                .filter(|e| e.kind == EntryKind::Custody)
-            {
-                if e.content["event"] != "sent" {
-                    continue;
-                }
-                let Some(receiver) = e.content["receiver"].as_str().and_then(unhex::<32>) else {
-                    continue;
-                };
-                let Ok(ack) = Ack::from_text(ack_text, &receiver) else {
-                    continue;
-                };
-                if hex(&ack.session) != e.content["session"].as_str().unwrap_or("")
-                    || hex(&ack.content_hash) != e.content["content_hash"].as_str().unwrap_or("")
-                {
-                    continue;
-                }
-                let already = detail.entries.iter().any(|x| {
-                    x.kind == EntryKind::Custody
-                        && x.content["event"] == "acknowledged"
-                        && x.content["session"] == e.content["session"]
-                });
-                if !already {
-                    self.add_entry(
-                        &code,
-                        EntryKind::Custody,
-                        &json!({
-                            "event": "acknowledged",
-                            "session": e.content["session"],
-                            "organisation": e.content["organisation"],
-                            "content_hash": e.content["content_hash"],
-                        }),
-                    )?;
-                    self.audit("handover.ack", e.content["session"].as_str().unwrap_or(""))?;
-                }
-                return Ok(code);
+            let Some(sent) = detail.entries.iter().find(|e| {
+                e.kind == EntryKind::Custody
+                    && e.content["event"] == "sent"
+                    && e.content["session"] == session.as_str()
+                    && e.content["envelope_digest"] == digest.as_str()
+            }) else {
+                continue;
+            };
+            let receiver = sent.content["receiver"]
+                .as_str()
+                .and_then(unhex::<32>)
+                .ok_or_else(|| VaultError::Tampered(format!("case {code} custody record")))?;
+            ack.verify(&receiver)?;
+            let already = detail.entries.iter().any(|x| {
+                x.kind == EntryKind::Custody
+                    && x.content["event"] == "acknowledged"
+                    && x.content["session"] == session.as_str()
+            });
+            if !already {
+                self.add_entry(
+                    &code,
+                    EntryKind::Custody,
+                    &json!({
+                        "event": "acknowledged",
+                        "session": session,
+                        "organisation": sent.content["organisation"],
+                        "envelope_digest": digest,
+                    }),
+                )?;
+                self.audit("handover.ack", &session)?;
             }
+            return Ok(code);
         }
         Err(VaultError::Invalid(
             "this acknowledgement matches no case sent from this device".into(),

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod context;
 pub mod crypto;
+pub mod directory;
 pub mod drafts;
 pub mod export;
 pub mod handover;
@@ -105,6 +106,24 @@ pub enum VaultError {
         "the person has not consented to handing this case over to {0}: record it first (cases consent … --purpose handover)"
     )]
     HandoverConsentRequired(String),
+    /// The receiver's key is not in the signed directory nor remembered: its fingerprint must be
+    /// compared in full with the receiver's screen before anything is sealed.
+    #[error(
+        "{organisation} is not verified (not in the directory): compare its fingerprint {fingerprint} with the receiver's screen, in full, before sending"
+    )]
+    ReceiverNotVerified {
+        organisation: String,
+        fingerprint: String,
+    },
+    /// The fingerprint the sender compared is not the receiver key's: another device may be posing
+    /// as the receiver.
+    #[error(
+        "the fingerprint entered is not the one of the key scanned: do not send (another device may be posing as the receiver)"
+    )]
+    FingerprintMismatch,
+    /// A directory was refused; the one in use stays.
+    #[error("{0}; the directory in use is unchanged")]
+    Directory(String),
     #[error("storage error: {0}")]
     Storage(String),
 }

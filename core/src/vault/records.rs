@@ -701,6 +701,7 @@ impl Vault {
         case: &CaseDetail,
         purpose: ConsentPurpose,
         scope: &str,
+        case_scope_counts: bool,
     ) -> Option<String> {
         let purpose = serde_json::to_value(purpose).ok()?;
         case.entries
@@ -709,7 +710,7 @@ impl Vault {
             .filter(|e| e.kind == EntryKind::Consent)
             .find(|e| {
                 let c = &e.content;
-                let in_scope = c["scope"] == "case" || c["scope"] == scope;
+                let in_scope = (case_scope_counts && c["scope"] == "case") || c["scope"] == scope;
                 let agreed = c["result"]["agreed"]
                     .as_array()
                     .is_some_and(|a| a.contains(&purpose));
@@ -743,7 +744,7 @@ impl Vault {
         let case = self.case(code)?;
         let case_id = self.case_row(code)?;
         let scope = consent_scope(ConsentPurpose::Referral, &new.service_id);
-        let consent_entry = self.consent_for(&case, ConsentPurpose::Referral, &scope);
+        let consent_entry = self.consent_for(&case, ConsentPurpose::Referral, &scope, true);
         let override_reason = match (&consent_entry, &new.override_reason) {
             (Some(_), _) => None,
             (None, Some(reason)) => Some(limit_text(reason, MAX_TEXT)?),
