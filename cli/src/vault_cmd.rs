@@ -246,7 +246,10 @@ pub fn run_cases(command: CasesCommand, path: &Path, lang: Lang) -> Result<(), C
             directory,
             json,
         } => {
-            let directory = crate::directory_cmd::load(directory.as_deref(), false, lang)?;
+            let directory = match directory {
+                Some(file) => crate::directory_cmd::load(Some(&file), false, lang)?,
+                None => in_use(&vault, path)?,
+            };
             let proposals = vault
                 .propose_services(&id, &directory, area, lang)
                 .map_err(err)?;
@@ -268,7 +271,16 @@ pub fn run_cases(command: CasesCommand, path: &Path, lang: Lang) -> Result<(), C
     }
 }
 
+/// The signed directory imported into the vault, else the fictitious sample.
+fn in_use(vault: &Vault, path: &Path) -> Result<Directory, CliError> {
+    Ok(vault
+        .signed_directory()
+        .map_err(|e| vault_error(path, e))?
+        .map_or_else(|| Directory::sample_kwilu().clone(), |d| d.directory))
+}
+
 pub fn run_refer(args: &ReferArgs, path: &Path, lang: Lang) -> Result<(), CliError> {
+    let mut vault = secrets::unlock(path)?;
     let directory = match &args.directory {
         Some(file) => {
             let data = crate::read_input(file)?;
@@ -279,7 +291,7 @@ pub fn run_refer(args: &ReferArgs, path: &Path, lang: Lang) -> Result<(), CliErr
                 })?
                 .directory
         }
-        None => Directory::sample_kwilu().clone(),
+        None => in_use(&vault, path)?,
     };
     let service = directory
         .services
@@ -289,7 +301,6 @@ pub fn run_refer(args: &ReferArgs, path: &Path, lang: Lang) -> Result<(), CliErr
             CliError::Input(format!("no service '{}' in the directory", args.service))
         })?;
     let priority: Priority = args.priority.parse().map_err(CliError::Input)?;
-    let mut vault = secrets::unlock(path)?;
     let err = |e| vault_error(path, e);
     if args.consent {
         vault

@@ -150,6 +150,7 @@ pub fn verify(
     }
     let signature = outer["signature"]
         .as_str()
+        .filter(|s| !s.bytes().any(|b| b.is_ascii_uppercase()))
         .and_then(unhex::<64>)
         .ok_or_else(|| malformed("no signature"))?;
     VerifyingKey::from_bytes(&named)
