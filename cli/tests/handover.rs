@@ -137,19 +137,24 @@ impl Two {
             "a",
             &["cases", "note", &id, "--text", "Note ZEBRA pour la maison"],
         );
+        self.consent(&id, "Maison Lisanga");
+        id
+    }
+
+    /// Records on A the person's consent to hand case `id` over to `target`.
+    fn consent(&self, id: &str, target: &str) {
         self.ok(
             "a",
             &[
                 "cases",
                 "consent",
-                &id,
+                id,
                 "--purpose",
                 "handover",
                 "--for",
-                "Maison Lisanga",
+                target,
             ],
         );
-        id
     }
 
     fn cases(&self, who: &str) -> usize {
@@ -382,18 +387,7 @@ fn mixed_damaged_truncated_and_foreign_frames_change_nothing() {
     std::fs::copy(c.p("ck.txt"), t.p("ck.txt")).unwrap();
     let fp = c.fingerprint("b");
     let target = format!("Maison Lisanga ({fp})");
-    t.ok(
-        "a",
-        &[
-            "cases",
-            "consent",
-            &id,
-            "--purpose",
-            "handover",
-            "--for",
-            &target,
-        ],
-    );
+    t.consent(&id, &target);
     t.ok(
         "a",
         &[
@@ -501,18 +495,7 @@ fn an_unlisted_receiver_is_sent_to_only_after_its_fingerprint_is_typed() {
     );
     assert!(!t.p("fd").exists(), "nothing was sealed");
     let target = format!("Maison Lisanga ({fp})");
-    t.ok(
-        "a",
-        &[
-            "cases",
-            "consent",
-            &id,
-            "--purpose",
-            "handover",
-            "--for",
-            &target,
-        ],
-    );
+    t.consent(&id, &target);
     let args = send(&["--fingerprint", &fp, "--remember"]);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     t.ok("a", &a);

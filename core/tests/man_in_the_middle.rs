@@ -3,50 +3,21 @@
 //! him, re-seals it to the real receiver, and grinds for matching codes. Each step fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::path::Path;
+mod common;
 
+use common::{NOW, directory_listing, screened_case, vault};
 use ed25519_dalek::SigningKey;
 use relais_core::effects::ConsentPurpose;
 use relais_core::handover::fingerprint::{fingerprint, matches};
 use relais_core::handover::wire::sha256;
-use relais_core::referral::Directory;
-use relais_core::referral::directory::ListedOrganisation;
-use relais_core::referral::signed::{self, hex};
-use relais_core::vault::crypto::KdfParams;
 use relais_core::vault::directory::Verification;
 use relais_core::vault::handover::SendOptions;
 use relais_core::vault::records::EntryKind;
-use relais_core::vault::{NoPlatformSecret, Vault, VaultError, VaultOptions};
-use relais_core::{Draft, run_draft};
+use relais_core::vault::{Vault, VaultError};
 
-const NOW: i64 = 1_800_000_000;
-
-fn vault(dir: &tempfile::TempDir, name: &str, org: &str) -> Vault {
-    let options = VaultOptions {
-        kdf: KdfParams::INSECURE_FOR_TESTS,
-        ..VaultOptions::default()
-    };
-    let mut v = Vault::create(
-        &dir.path().join(name),
-        "correct horse 42",
-        &NoPlatformSecret,
-        options,
-    )
-    .unwrap();
-    v.set_organisation(org).unwrap();
-    v
-}
-
+/// A screened case whose consent record has this scope.
 fn case_with_consent(v: &mut Vault, scope: &str) -> String {
-    let code = v.create_case().unwrap();
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/vectors/screen/interview-fr-child-kikwit-domestic-market.draft.json");
-    let draft = Draft::from_json(&std::fs::read_to_string(p).unwrap()).unwrap();
-    v.save_result(&code, &draft, &run_draft(&draft).unwrap())
-        .unwrap();
-    v.record_consent(&code, ConsentPurpose::Handover, scope)
-        .unwrap();
-    code
+    screened_case(v, Some(scope.trim_start_matches("handover:")))
 }
 
 fn no_custody(v: &Vault, code: &str) -> bool {
@@ -64,22 +35,10 @@ fn a_man_in_the_middle_with_the_receivers_name_gets_no_case_sealed_to_him() {
     let mut real = vault(&dir, "real.db", "Maison Lisanga");
     let mut attacker = vault(&dir, "attacker.db", "Maison Lisanga");
     // The NRM directory lists the real receiver and the sender; both devices imported it.
-    let coordinator = SigningKey::from_bytes(&[0xc0; 32]);
-    let mut d = Directory::sample_kwilu().clone();
-    d.organisations = [("Maison Lisanga", &mut real), ("ONG Bomoi", &mut sender)]
-        .into_iter()
-        .enumerate()
-        .map(|(i, (name, v))| ListedOrganisation {
-            id: format!("org-{i}"),
-            name: name.into(),
-            area: "Kwilu".into(),
-            identity: hex(&v.identity_public().unwrap().0),
-            valid_from: NOW - 1,
-            valid_until: NOW + 86_400,
-        })
-        .collect();
-    let file = signed::sign(&d, &coordinator, "NRM", 1, NOW).unwrap();
-    let ckey = coordinator.verifying_key().to_bytes();
+    let (file, ckey) = directory_listing(
+        &mut [("Maison Lisanga", &mut real), ("ONG Bomoi", &mut sender)],
+        1,
+    );
     sender.import_directory(&file, Some(&ckey)).unwrap();
     real.import_directory(&file, Some(&ckey)).unwrap();
     // The person agreed to a handover to Maison Lisanga.
