@@ -48,6 +48,15 @@ fn a_case_travels_once_is_acknowledged_and_the_key_is_destroyed() {
     let out = sender
         .send_handover(&code, &key.to_text(), &listed(), NOW + 5)
         .unwrap();
+    // A fingerprint typed wrong is refused even for a listed receiver.
+    let wrong = SendOptions {
+        fingerprint: Some("12345 12345 12345 12345 12345 12345".into()),
+        remember: false,
+    };
+    assert!(matches!(
+        sender.send_handover(&code, &key.to_text(), &wrong, NOW + 5),
+        Err(VaultError::FingerprintMismatch)
+    ));
     // The listed name, never the one in the key QR ("Lisanga").
     assert_eq!(out.receiver.verification, Verification::Listed);
     assert_eq!(out.receiver.organisation, "Maison Lisanga");

@@ -302,20 +302,20 @@ impl Vault {
         now: i64,
     ) -> Result<Outgoing> {
         let check = self.check_receiver(key_text, now)?;
-        if check.verification == Verification::NotVerified {
-            match &options.fingerprint {
-                None => {
-                    return Err(VaultError::ReceiverNotVerified {
-                        organisation: check.claimed.clone(),
-                        fingerprint: check.fingerprint.clone(),
-                    });
-                }
-                Some(typed) if !fingerprint::matches(&check.key.receiver, typed) => {
-                    self.audit("handover.fingerprint_mismatch", "")?;
-                    return Err(VaultError::FingerprintMismatch);
-                }
-                Some(_) => {}
+        match &options.fingerprint {
+            // A fingerprint compared is checked whoever the receiver is: a mismatch is a warning
+            // the worker saw, even for a listed key.
+            Some(typed) if !fingerprint::matches(&check.key.receiver, typed) => {
+                self.audit("handover.fingerprint_mismatch", "")?;
+                return Err(VaultError::FingerprintMismatch);
             }
+            None if check.verification == Verification::NotVerified => {
+                return Err(VaultError::ReceiverNotVerified {
+                    organisation: check.claimed.clone(),
+                    fingerprint: check.fingerprint.clone(),
+                });
+            }
+            _ => {}
         }
         let bundle = Zeroizing::new(self.handover_bundle(code, &check)?);
         let identity = self.identity()?;
@@ -383,8 +383,12 @@ impl Vault {
         if now > expires_at {
             return Err(HandoverError::Expired.into());
         }
-        let key = ReceiverKey::parse(&key_text)
-            .map_err(|_| VaultError::Tampered(format!("handover_sessions/{session}")))?;
+        let key = ReceiverKey::parse(&key_text).map_err(|e| match e {
+            HandoverError::OldFormat { .. } => VaultError::Invalid(
+                "this receiver key was shown by an older Relais: show a new one".into(),
+            ),
+            _ => VaultError::Tampered(format!("handover_sessions/{session}")),
+        })?;
         let secret = Zeroizing::new(
             unhex::<32>(&secret)
                 .ok_or_else(|| VaultError::Tampered(format!("handover_sessions/{session}")))?,
