@@ -132,6 +132,16 @@ pub struct ServiceDirectory {
     row_errors: Vec<String>,
 }
 
+impl ServiceDirectory {
+    /// A directory already verified (the signed one in a vault).
+    pub(crate) fn from_directory(directory: Directory) -> Arc<ServiceDirectory> {
+        Arc::new(ServiceDirectory {
+            directory,
+            row_errors: Vec::new(),
+        })
+    }
+}
+
 /// The fictitious Kwilu (DRC) directory shipped for demos and training.
 #[uniffi::export]
 pub fn sample_directory() -> Arc<ServiceDirectory> {

@@ -8,6 +8,7 @@ use relais_core::handover::envelope::HandoverError as CoreHandoverError;
 use relais_core::handover::fountain::FrameError;
 use relais_core::handover::qr::QrError;
 use relais_core::referral::directory::DirectoryError as CoreDirectoryError;
+use relais_core::referral::signed::SignedDirectoryError;
 use relais_core::session::SessionError;
 use relais_core::vault::VaultError as CoreVaultError;
 
@@ -100,10 +101,41 @@ pub enum VaultError {
     NoSuch { what: String },
     #[error("referral needs the person's consent to referral, or an override with a reason")]
     ConsentRequired,
-    /// The person has not consented to handing the case over to `organisation`, the organisation
-    /// the receiver's key names: ask them about it, record the consent, and send again.
+    /// The person has not consented to handing the case over to `organisation`: the receiver as
+    /// verified (`ReceiverCheckView.consentTarget`: the listed name, or for any other receiver
+    /// `"<name> (<fingerprint>)"`). Ask them about exactly that, record the consent with that
+    /// scope, and send again.
     #[error("the person has not consented to handing this case over to {organisation}")]
     HandoverConsentRequired { organisation: String },
+    /// The receiver is neither listed in the signed directory nor remembered: its fingerprint
+    /// must be compared in full with the receiver's screen, then passed to `sendHandover`.
+    /// `organisation` is the name its key claims.
+    #[error(
+        "{organisation} is not verified (not in the directory): compare its fingerprint {fingerprint} with the receiver's screen before sending"
+    )]
+    ReceiverNotVerified {
+        organisation: String,
+        fingerprint: String,
+    },
+    /// The fingerprint confirmed is not the scanned key's: nothing was sealed (another device may
+    /// be posing as the receiver).
+    #[error(
+        "the fingerprint confirmed is not the scanned key's: nothing was sealed (another device may be posing as the receiver)"
+    )]
+    FingerprintMismatch,
+    /// A receiver key or an envelope was refused for a reason the screen words on its own
+    /// (`problem`); nothing changed.
+    #[error("{reason}")]
+    HandoverRefused {
+        problem: HandoverProblem,
+        reason: String,
+    },
+    /// A signed directory was refused (`refusal` says why); the directory in use is unchanged.
+    #[error("{reason}; the directory in use is unchanged")]
+    Directory {
+        refusal: DirectoryRefusal,
+        reason: String,
+    },
     #[error("{reason}")]
     Invalid { reason: String },
     #[error("the vault is locked: unlock it again")]
@@ -140,8 +172,108 @@ impl From<CoreVaultError> for VaultError {
             CoreVaultError::HandoverConsentRequired(organisation) => {
                 VaultError::HandoverConsentRequired { organisation }
             }
+            CoreVaultError::ReceiverNotVerified {
+                organisation,
+                fingerprint,
+            } => VaultError::ReceiverNotVerified {
+                organisation,
+                fingerprint,
+            },
+            CoreVaultError::FingerprintMismatch => VaultError::FingerprintMismatch,
+            CoreVaultError::Directory(e) => e.into(),
+            CoreVaultError::Handover(e) => e.into(),
             CoreVaultError::Storage(reason) => VaultError::Storage { reason },
         }
+    }
+}
+
+/// Why a receiver key or an envelope was refused, for the screen to word it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum HandoverProblem {
+    /// Not a Relais key or envelope at all.
+    NotRelais,
+    /// Made by an older Relais (handover format 1): update both phones.
+    OldFormat,
+    /// A handover format this version does not know (a newer Relais): update this phone.
+    Unsupported,
+    /// The receiver's key expired: show a new one.
+    Expired,
+    /// Dated in the future: a phone's clock is wrong.
+    Future,
+    /// The case was sealed for another receiver and relayed: refuse it.
+    WrongReceiver,
+    /// Damaged, altered, or its signature does not verify.
+    Damaged,
+}
+
+impl From<&CoreHandoverError> for HandoverProblem {
+    fn from(e: &CoreHandoverError) -> Self {
+        match e {
+            CoreHandoverError::NotRelais(_) => HandoverProblem::NotRelais,
+            CoreHandoverError::OldFormat { .. } => HandoverProblem::OldFormat,
+            CoreHandoverError::Version(_) => HandoverProblem::Unsupported,
+            CoreHandoverError::Expired => HandoverProblem::Expired,
+            CoreHandoverError::Future(_) => HandoverProblem::Future,
+            CoreHandoverError::WrongReceiver => HandoverProblem::WrongReceiver,
+            CoreHandoverError::Malformed(_)
+            | CoreHandoverError::TooLarge(_)
+            | CoreHandoverError::BadSignature(_)
+            | CoreHandoverError::Name
+            | CoreHandoverError::Decrypt
+            | CoreHandoverError::Content
+            | CoreHandoverError::Bomb => HandoverProblem::Damaged,
+        }
+    }
+}
+
+impl From<CoreHandoverError> for VaultError {
+    fn from(e: CoreHandoverError) -> Self {
+        VaultError::HandoverRefused {
+            problem: HandoverProblem::from(&e),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// Why a signed directory was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DirectoryRefusal {
+    /// Not a signed Relais directory, or a row in it is bad (it is refused whole).
+    Invalid,
+    /// Signed by another coordinator than the one this vault trusts.
+    OtherCoordinator,
+    /// Changed after it was signed.
+    BadSignature,
+    /// Not newer than the directory in use.
+    Older,
+    /// No coordinator trusted yet and none given (the first import names it).
+    NoCoordinator,
+    /// The coordinator key given is not 64 hexadecimal digits of an Ed25519 key.
+    BadCoordinatorKey,
+}
+
+impl From<SignedDirectoryError> for VaultError {
+    fn from(e: SignedDirectoryError) -> Self {
+        let refusal = match &e {
+            SignedDirectoryError::Malformed(_) => DirectoryRefusal::Invalid,
+            SignedDirectoryError::OtherCoordinator(_) => DirectoryRefusal::OtherCoordinator,
+            SignedDirectoryError::BadSignature => DirectoryRefusal::BadSignature,
+            SignedDirectoryError::Older { .. } => DirectoryRefusal::Older,
+            SignedDirectoryError::NoCoordinator => DirectoryRefusal::NoCoordinator,
+        };
+        let reason = match e {
+            // serde's messages may quote the file (a file picked by mistake may be anything);
+            // the kind of problem is enough here.
+            SignedDirectoryError::Malformed(m)
+                if ["at line", "invalid", "unknown", "missing", "expected"]
+                    .iter()
+                    .any(|w| m.contains(w)) =>
+            {
+                "not a signed Relais directory (not valid JSON of that format)".to_string()
+            }
+            other => other.to_string(),
+        };
+        VaultError::Directory { refusal, reason }
     }
 }
 

@@ -1,12 +1,16 @@
 //! A case travelling from one phone to another as QR codes, with no network (docs/handover-format.md
 //! and docs/handover-frames.md). The receiver shows its key; the sender seals the case to it and
 //! shows an endless loop of frames; the receiver scans them in any order until the case is rebuilt,
-//! imports it, and shows an acknowledgement for the sender to scan.
+//! imports it, and shows an acknowledgement for the sender to scan. Before anything is sealed the
+//! sender's phone checks who the key belongs to (`Vault.checkReceiver`): listed in the signed
+//! directory, remembered on this phone, or not verified, when the two screens' fingerprints are
+//! compared in full first.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use relais_core::handover::fountain::{Collector, Encoder, Received, loop_length};
 use relais_core::handover::qr::{self, Ecc};
+use relais_core::vault::directory::{ReceiverCheck, Verification as CoreVerification};
 use relais_core::vault::handover::Outgoing;
 
 use crate::error::HandoverError;
@@ -51,13 +55,79 @@ pub fn decode_qr_luma(
 /// What the receiver's screen shows first.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ReceiverKey {
-    /// The key's QR text (`RLK1:…`), for the sender to scan.
+    /// The key's QR text (`RLK2:…`), for the sender to scan.
     pub text: String,
     pub qr: QrMatrix,
-    /// The receiving organisation, as the sender will see it.
+    /// The receiving organisation, as it names itself (the sender's phone shows its listed name
+    /// instead when the directory lists it).
     pub organisation: String,
+    /// This device's identity fingerprint (30 digits in six groups of five), to show under the
+    /// key QR: a sender whose phone cannot verify the key compares it in full.
+    pub fingerprint: String,
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+/// How the sender's phone knows who a receiver is (docs/handover-format.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Verification {
+    /// Its identity key is listed in the signed NRM directory: show the listed name and area.
+    Listed,
+    /// Verified by fingerprint on this phone before, and remembered: "verified by you on …".
+    Pinned,
+    /// Neither: show the name as a claim and the fingerprint, to compare in full with the
+    /// receiver's screen before anything is sealed.
+    NotVerified,
+}
+
+impl From<CoreVerification> for Verification {
+    fn from(v: CoreVerification) -> Self {
+        match v {
+            CoreVerification::Listed => Verification::Listed,
+            CoreVerification::Pinned => Verification::Pinned,
+            CoreVerification::NotVerified => Verification::NotVerified,
+        }
+    }
+}
+
+/// A scanned receiver key, and who it belongs to as far as this phone can tell.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ReceiverCheckView {
+    pub verification: Verification,
+    /// The listed name (listed), the name recorded when remembered (pinned), or the name the key
+    /// claims (not verified: show it as a claim, "calls itself …").
+    pub organisation: String,
+    /// The listed area (listed receivers only; empty otherwise).
+    pub area: String,
+    /// The name inside the key QR (never shown as the name of a listed receiver).
+    pub claimed: String,
+    /// The receiver's identity fingerprint: 30 digits in six groups of five.
+    pub fingerprint: String,
+    /// When a remembered receiver was verified (Unix seconds).
+    pub pinned_at: Option<i64>,
+    /// The directory that lists it is fictitious (training data): say so.
+    pub fictitious: bool,
+    /// What the person's consent must name for this handover: the listed name, or for any other
+    /// receiver `"<name> (<fingerprint>)"` (record it with `ConsentPurpose.HANDOVER`).
+    pub consent_target: String,
+    /// When the key stops being usable (Unix seconds).
+    pub expires_at: i64,
+}
+
+impl From<&ReceiverCheck> for ReceiverCheckView {
+    fn from(c: &ReceiverCheck) -> Self {
+        ReceiverCheckView {
+            verification: c.verification.into(),
+            organisation: c.organisation.clone(),
+            area: c.area.clone(),
+            claimed: c.claimed.clone(),
+            fingerprint: c.fingerprint.clone(),
+            pinned_at: c.pinned_at,
+            fictitious: c.fictitious,
+            consent_target: c.consent_target(),
+            expires_at: c.key.expires_at,
+        }
+    }
 }
 
 /// A case received.
@@ -65,11 +135,14 @@ pub struct ReceiverKey {
 pub struct ReceivedCase {
     /// The case's code on this device.
     pub case_code: String,
-    /// The six-digit code both screens show: the workers compare them aloud.
-    pub sas: String,
-    /// The acknowledgement (`RLA1:…`) to show as a QR to the sender.
+    /// The acknowledgement (`RLA2:…`) to show as a QR to the sender.
     pub ack_text: String,
+    /// The sender's listed name when verified, else the name it gives itself (a claim).
     pub from_organisation: String,
+    /// The sender's identity is listed in this phone's signed directory.
+    pub from_verified: bool,
+    /// The sender's identity fingerprint (30 digits in six groups of five).
+    pub from_fingerprint: String,
     /// The same case version had been received already: nothing changed.
     pub already_received: bool,
 }
@@ -97,13 +170,15 @@ impl HandoverSender {
 
 #[uniffi::export]
 impl HandoverSender {
-    /// The six-digit code to compare with the receiver's screen.
-    pub fn sas(&self) -> String {
-        self.outgoing.sas.clone()
+    /// Who the case was sealed to, as verified before sealing.
+    pub fn receiver(&self) -> ReceiverCheckView {
+        ReceiverCheckView::from(&self.outgoing.receiver)
     }
 
+    /// The receiver's verified name: listed, remembered, or (after the fingerprint comparison)
+    /// the name its key gives.
     pub fn receiver_organisation(&self) -> String {
-        self.outgoing.receiver_organisation.clone()
+        self.outgoing.receiver.organisation.clone()
     }
 
     /// Frames the receiver needs at the least (the source fragments).

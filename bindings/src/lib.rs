@@ -10,6 +10,8 @@
 //!   opened with a passphrase and the platform's [`KeyProvider`].
 //! - [`HandoverSender`] and [`HandoverReceiver`]: a case travelling as animated QR frames.
 //! - [`ServiceDirectory`]: the referral directory and the services it proposes.
+//! - The signed NRM directory, remembered receivers and this phone's identity: `Vault.importDirectory`,
+//!   `Vault.checkReceiver`, `Vault.identity` (docs/directory.md).
 //!
 //! Calls are coarse on purpose (a JNA call costs microseconds): one call per user action.
 //! Errors are one enum per area ([`InterviewError`], [`VaultError`], [`HandoverError`],
@@ -28,16 +30,20 @@ mod live;
 mod records;
 mod result;
 mod screen;
+mod trust;
 mod vault;
 
 pub use directory::{
     Proposal, ServiceDirectory, ServiceMatch, ServiceProposals, ServiceView, sample_directory,
 };
 pub use drafts::PendingDraft;
-pub use error::{DirectoryError, HandoverError, InterviewError, KeyProviderError, VaultError};
+pub use error::{
+    DirectoryError, DirectoryRefusal, HandoverError, HandoverProblem, InterviewError,
+    KeyProviderError, VaultError,
+};
 pub use handover::{
-    HandoverReceiver, HandoverSender, QrMatrix, ReceivedCase, ReceiverKey, ScanProgress,
-    ScanStatus, decode_qr_luma, qr_matrix,
+    HandoverReceiver, HandoverSender, QrMatrix, ReceivedCase, ReceiverCheckView, ReceiverKey,
+    ScanProgress, ScanStatus, Verification, decode_qr_luma, qr_matrix,
 };
 pub use interview::{FormInfo, FormKind, Interview, forms};
 pub use keys::{KeyProvider, passphrase_only};
@@ -54,5 +60,9 @@ pub use result::{
 pub use screen::{
     AnswerType, Labels, NumberView, OptionView, Progress, QuestionRef, QuestionView, ReviewView,
     Screen, ScreenKind, SectionView,
+};
+pub use trust::{
+    DirectoryStatus, IdentityView, PinnedReceiverView, read_directory_file, sample_coordinator_key,
+    sample_directory_file,
 };
 pub use vault::{Vault, VaultSettings, VaultStatus, vault_status, wipe_vault};

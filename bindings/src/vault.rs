@@ -5,16 +5,20 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use relais_core::handover::fingerprint::fingerprint;
 use relais_core::referral::Directory;
 use relais_core::vault::crypto::KdfParams;
 use relais_core::vault::export;
+use relais_core::vault::handover::SendOptions;
 use relais_core::vault::records::{NewReferral, consent_scope};
 use relais_core::vault::{self as core, VaultOptions, now};
 use zeroize::Zeroizing;
 
 use crate::directory::{ServiceDirectory, ServiceProposals, ServiceView};
 use crate::error::{InterviewError, VaultError};
-use crate::handover::{HandoverReceiver, HandoverSender, ReceivedCase, ReceiverKey, qr_matrix};
+use crate::handover::{
+    HandoverReceiver, HandoverSender, ReceivedCase, ReceiverCheckView, ReceiverKey, qr_matrix,
+};
 use crate::interview::Interview;
 use crate::keys::{Bridge, KeyProvider};
 use crate::language::Language;
@@ -435,6 +439,7 @@ impl Vault {
 
     /// Receiver, step 1: a fresh key for one handover, valid `minutes` (1 to 1440).
     /// `max_fragment`: bytes per frame this camera reads well (939 is the tested default).
+    /// Show its QR and, under it, `fingerprint` (a sender that cannot verify the key compares it).
     pub fn open_receive_session(
         &self,
         minutes: u32,
@@ -446,24 +451,48 @@ impl Vault {
         Ok(ReceiverKey {
             text,
             qr,
+            fingerprint: fingerprint(&key.receiver),
             organisation: key.organisation,
             expires_at: key.expires_at,
         })
     }
 
-    /// Sender: seals case `code` to the receiver's key (the text its QR holds), if the person
-    /// consented to this handover, and records the custody event. Show the sender's frames.
+    /// Sender, step 1: reads a scanned key QR and says who it belongs to, before anything is
+    /// sealed: listed in the signed directory, remembered on this phone, or not verified (then
+    /// show its fingerprint to compare in full with the receiver's screen). A key that cannot be
+    /// used throws `HandoverRefused` with its `problem`.
+    pub fn check_receiver(&self, key_text: String) -> Result<ReceiverCheckView, VaultError> {
+        let text = key_text.trim();
+        let check = self.with(|v| v.check_receiver(text, now()))?;
+        Ok(ReceiverCheckView::from(&check))
+    }
+
+    /// Sender, step 2: seals case `code` to the receiver's key (the text its QR holds) and
+    /// records the custody event; then show the sender's frames. It needs, first, a verified
+    /// receiver: listed, remembered, or `confirmed_fingerprint` (the fingerprint the worker saw
+    /// to be the same on both screens; otherwise `ReceiverNotVerified`, and a different one
+    /// `FingerprintMismatch`); `remember` keeps such a receiver as verified on this phone. Then
+    /// the person's consent to this receiver as verified (`HandoverConsentRequired` names it).
+    /// Any refusal seals nothing.
     pub fn send_handover(
         &self,
         code: String,
         receiver_key_text: String,
+        confirmed_fingerprint: Option<String>,
+        remember: bool,
     ) -> Result<Arc<HandoverSender>, VaultError> {
-        let outgoing = self.with(|v| v.send_handover(&code, receiver_key_text.trim(), now()))?;
+        let text = receiver_key_text.trim();
+        let options = SendOptions {
+            fingerprint: confirmed_fingerprint.filter(|f| !f.trim().is_empty()),
+            remember,
+        };
+        let outgoing = self.with(|v| v.send_handover(&code, text, &options, now()))?;
         HandoverSender::new(outgoing).map_err(|e| invalid(e.to_string()))
     }
 
     /// Receiver, step 2: imports the case the receiver rebuilt (once; the same case version again
-    /// changes nothing). Show `ackText` as a QR to the sender and compare the codes.
+    /// changes nothing). Show `ackText` as a QR to the sender, and who sent it: `fromVerified`
+    /// (listed in this phone's directory) or a claimed name with `fromFingerprint`.
     pub fn receive_handover(
         &self,
         receiver: Arc<HandoverReceiver>,
@@ -478,14 +507,17 @@ impl Vault {
         self.import_envelope(envelope)
     }
 
-    /// Imports a sealed envelope read from a `.relais` file.
+    /// Imports a sealed envelope read from a `.relais` file. An envelope refused for a reason the
+    /// screen words on its own (an older Relais, sealed for another receiver, dated in the
+    /// future) throws `HandoverRefused` with its `problem`.
     pub fn import_envelope(&self, envelope: Vec<u8>) -> Result<ReceivedCase, VaultError> {
         let got = self.with(|v| v.receive_handover(&envelope, now()))?;
         Ok(ReceivedCase {
             case_code: got.case,
-            sas: got.sas,
             ack_text: got.ack,
-            from_organisation: got.from_organisation,
+            from_organisation: got.from.organisation,
+            from_verified: got.from.verified,
+            from_fingerprint: got.from.fingerprint,
             already_received: got.already_received,
         })
     }

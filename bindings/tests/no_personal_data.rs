@@ -108,15 +108,48 @@ fn vault_errors_do_not_quote_passphrases_or_notes() -> Result<(), Box<dyn std::e
     assert_clean("a bad acknowledgement", vault.record_ack(SECRET.into()));
     assert_clean(
         "a bad receiver key",
-        vault.send_handover(code.clone(), SECRET.into()),
+        vault.send_handover(code.clone(), SECRET.into(), None, false),
+    );
+    assert_clean(
+        "a bad receiver key checked",
+        vault.check_receiver(SECRET.into()),
     );
     assert_clean(
         "a bad envelope",
         vault.import_envelope(SECRET.as_bytes().to_vec()),
     );
+    for prefix in ["RLK2:", "RLK1:"] {
+        assert_clean(
+            "a receiver key with a made-up body",
+            vault.send_handover(code.clone(), prefix.to_string() + SECRET, None, false),
+        );
+    }
     assert_clean(
-        "a receiver key with a made-up body",
-        vault.send_handover(code.clone(), "RLK1:".to_string() + SECRET),
+        "a fingerprint typed for a bad key",
+        vault.send_handover(code.clone(), SECRET.into(), Some(SECRET.into()), true),
+    );
+    assert_clean(
+        "a directory file that is not one",
+        vault.import_directory(format!(r#"{{"format":"{SECRET}"}}"#), None),
+    );
+    assert_clean(
+        "a directory of the wrong shape",
+        vault.import_directory(
+            format!(r#"{{"format":"relais.signed-directory","version":1,"directory":{{"name":"{SECRET}"}},"signature":"{SECRET}"}}"#),
+            Some(relais_ffi::sample_coordinator_key()),
+        ),
+    );
+    assert_clean(
+        "a coordinator key that is not one",
+        vault.import_directory(relais_ffi::sample_directory_file(), Some(SECRET.into())),
+    );
+    assert_clean(
+        "a file picked by mistake",
+        relais_ffi::read_directory_file(format!(r#"["{SECRET}"]"#)),
+    );
+    assert_clean(
+        "forgetting a receiver never remembered",
+        vault.forget_receiver(SECRET.into()),
     );
 
     // The note is still there, untouched by all of the above.

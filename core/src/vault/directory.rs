@@ -9,12 +9,6 @@ use crate::handover::fingerprint;
 use crate::handover::key::ReceiverKey;
 use crate::referral::signed::{self, SignedDirectory, SignedDirectoryError, hex};
 
-impl From<SignedDirectoryError> for VaultError {
-    fn from(e: SignedDirectoryError) -> Self {
-        VaultError::Directory(e.to_string())
-    }
-}
-
 /// How the sender's phone knows who a receiver is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

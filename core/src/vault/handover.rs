@@ -24,12 +24,6 @@ use crate::referral::signed::unhex;
 /// The format of a case bundle (what travels inside an envelope).
 pub const BUNDLE_FORMAT: &str = "relais.case";
 
-impl From<HandoverError> for VaultError {
-    fn from(e: HandoverError) -> Self {
-        VaultError::Invalid(e.to_string())
-    }
-}
-
 /// What a receiver keeps of an open session: the secret until used; then only what it opened and
 /// the acknowledgement it signed, to show that same acknowledgement again.
 #[derive(Serialize, Deserialize)]

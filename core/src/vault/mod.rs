@@ -123,7 +123,10 @@ pub enum VaultError {
     FingerprintMismatch,
     /// A directory was refused; the one in use stays.
     #[error("{0}; the directory in use is unchanged")]
-    Directory(String),
+    Directory(#[from] crate::referral::signed::SignedDirectoryError),
+    /// A receiver key, envelope or acknowledgement was refused (docs/handover-format.md).
+    #[error("{0}")]
+    Handover(#[from] crate::handover::wire::HandoverError),
     #[error("storage error: {0}")]
     Storage(String),
 }

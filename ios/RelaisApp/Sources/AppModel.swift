@@ -14,6 +14,7 @@ enum Route: Hashable {
     case referral(code: String)
     case handoverSend(code: String)
     case handoverReceive
+    case directory
     case settings
 }
 

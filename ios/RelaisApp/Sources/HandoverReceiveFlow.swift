@@ -4,10 +4,11 @@ import Relais
 
 /// The steps of "Receive a case", apart from their screen (HandoverReceiveView.swift) so that
 /// tests can walk through them: this phone shows its organisation's key as a QR code for the
-/// sender to scan, then reads the sender's animated codes (how far it has come, how many codes it
-/// refused). When the case is whole it is imported, and the screen shows the six-digit code to
-/// compare aloud with the sender's screen, who sent it, and an acknowledgement QR for the sender
-/// to scan. (Mirrors the Android `HandoverReceiveActivity`.)
+/// sender to scan, with this phone's 30-digit fingerprint under it (a sender whose phone cannot
+/// verify this one compares it in full), then reads the sender's animated codes (how far it has
+/// come, how many codes it refused). When the case is whole it is imported, and the screen shows
+/// who sent it — verified and listed, or a claimed name with its fingerprint — and an
+/// acknowledgement QR for the sender to scan. (Mirrors the Android `HandoverReceiveActivity`.)
 @MainActor
 final class HandoverReceiveFlow: ObservableObject {
     enum Step: Equatable {
@@ -105,6 +106,13 @@ final class HandoverReceiveFlow: ObservableObject {
             step = .received
         } catch VaultError.Locked {
             model.lock()
+        } catch VaultError.HandoverRefused(let problem, _) {
+            switch problem {
+            case .oldFormat: fail(t("app.handover.receive_old_format"))
+            case .wrongReceiver: fail(t("app.handover.receive_wrong_receiver"))
+            case .future: fail(t("app.handover.receive_future"))
+            default: fail(t("app.handover.receive_failed"))
+            }
         } catch {
             fail(t("app.handover.receive_failed"))
         }

@@ -1,9 +1,10 @@
 import Relais
 import SwiftUI
 
-/// "Receive a case": the key for the sender to scan, then the camera reading the sender's codes
-/// with a progress bar; once the case is in, the six-digit code to compare, who sent it, and the
-/// acknowledgement for the sender to scan. The steps live in `HandoverReceiveFlow`; this view
+/// "Receive a case": the key for the sender to scan with this phone's fingerprint under it, then
+/// the camera reading the sender's codes with a progress bar; once the case is in, who sent it
+/// (verified, or a claimed name with its fingerprint), and the acknowledgement for the sender to
+/// scan. The steps live in `HandoverReceiveFlow`; this view
 /// draws them. The screen stays lit while it is shown.
 struct HandoverReceiveView: View {
     @EnvironmentObject var model: AppModel
@@ -35,6 +36,8 @@ struct HandoverReceiveView: View {
             Heading(model.t("app.handover.show_key"))
             if let image = flow.keyImage { QRCodeImage(image: image) }
             BodyText(model.t("app.handover.receiving_as", ["organisation": key.organisation]))
+            Muted(model.t("app.handover.your_fingerprint"))
+            FingerprintText(key.fingerprint)
             Muted(model.t("app.handover.valid_for", ["minutes": String(HandoverReceiveFlow.keyMinutes)]))
             BigButton(model.t("app.handover.new_key")) { flow.newKey() }
             Divider()
@@ -48,9 +51,13 @@ struct HandoverReceiveView: View {
 
     @ViewBuilder private var received: some View {
         if let got = flow.received {
-            SasText(got.sas)
-            BodyText(model.t("app.handover.sas_receive"))
-            BodyText(model.t("app.handover.from", ["organisation": got.fromOrganisation]))
+            if got.fromVerified {
+                Banner(text: model.t("app.handover.from_verified", ["organisation": got.fromOrganisation]), style: .info)
+            } else {
+                Banner(text: model.t("app.handover.from_unverified", ["organisation": got.fromOrganisation]), style: .warning)
+                Muted(model.t("app.handover.sender_fingerprint"))
+                FingerprintText(got.fromFingerprint, size: 22)
+            }
             if got.alreadyReceived { Banner(text: model.t("app.handover.already"), style: .info) }
             Heading(model.t("app.handover.show_ack"))
             if let image = flow.ackImage { QRCodeImage(image: image) }

@@ -3,22 +3,30 @@ import Foundation
 import Relais
 
 /// The steps of "Hand over by QR", from a case, apart from their screen (HandoverSendView.swift)
-/// so that tests can walk through them: the worker scans the receiving organisation's key; the
-/// core seals the case to it only with the person's consent to that organisation, else the
-/// person is asked; the case is shown as animated QR codes with a six-digit code to compare
-/// aloud; last, the receiver's acknowledgement is scanned, which records on the case that the
-/// organisation has it. Without consent nothing is sent. (Mirrors the Android
-/// `HandoverSendActivity`.)
+/// so that tests can walk through them: the worker scans the receiving organisation's key, and
+/// the phone says who it belongs to before anything is sealed (docs/handover-format.md §1):
+/// verified with its listed name and area when the signed directory lists it, verified by you on
+/// a date when this phone remembered it, else not verified, with the name it claims and its
+/// 30-digit fingerprint to compare in full with the receiving screen (same / different, and
+/// remember). Then the core seals the case only with the person's consent to that receiver as
+/// verified, else the person is asked about exactly that; the case is shown as animated QR codes;
+/// last, the receiver's acknowledgement is scanned, which records on the case that the
+/// organisation has it. Without the comparison or the consent nothing is sealed. (Mirrors the
+/// Android `HandoverSendActivity`.)
 @MainActor
 final class HandoverSendFlow: ObservableObject {
     enum Step: Equatable {
         /// Before `start`: nothing shown yet, the camera not started.
         case opening
-        case noCase, scanKey, consentQuestion, frames, scanAck, done, notSent
+        case noCase, scanKey, verify, consentQuestion, frames, scanAck, done, notSent
     }
 
-    /// The start of every receiver key's text (docs/handover-format.md §1).
-    static let keyPrefix = "RLK1:"
+    /// Whether a scanned text is a receiver key of any format version (docs/handover-format.md
+    /// §2: `RLK2:` now; the core refuses `RLK1:` keys as made by an older Relais), any case.
+    static func looksLikeKey(_ text: String) -> Bool {
+        let head = Array(text.prefix(5).uppercased())
+        return head.count == 5 && String(head[0..<3]) == "RLK" && head[3].isNumber && head[4] == ":"
+    }
     /// Frames change four times a second: what cheap cameras read reliably.
     static let frameSeconds = 0.25
 
@@ -26,8 +34,14 @@ final class HandoverSendFlow: ObservableObject {
     @Published private(set) var step: Step = .opening
     /// What went wrong, or why a scanned code was not used; shown above the camera.
     @Published private(set) var message: String?
-    /// The organisation the scanned key names (before the case is sealed to it).
-    @Published private(set) var organisation = ""
+    /// Who the scanned key belongs to, as this phone can tell, before anything is sealed.
+    @Published private(set) var check: ReceiverCheckView?
+    /// The fingerprint the worker saw to be the same on both screens (an unverified receiver).
+    @Published private(set) var confirmed: String?
+    /// "Remember this receiver", for an unverified one.
+    @Published var remember = false
+    /// What the person's consent must name: the receiver as verified (the core says it).
+    @Published private(set) var consentTarget = ""
     /// One loop of frames, drawn off the main thread; empty until drawn.
     @Published private(set) var frames: [CGImage] = []
     @Published private(set) var sender: HandoverSender?
@@ -42,10 +56,13 @@ final class HandoverSendFlow: ObservableObject {
         self.code = code
     }
 
-    /// The six-digit code to compare with the receiver's screen, once the case is sealed.
-    var sas: String? { sender?.sas() }
+    /// Whether the case is sealed (frames can be shown).
+    var sealed: Bool { sender != nil }
 
-    var receiverOrganisation: String { sender?.receiverOrganisation() ?? organisation }
+    /// Who the receiver is, as shown: the one the case was sealed to, or the check of the key.
+    var receiver: ReceiverCheckView? { sender?.receiver() ?? check }
+
+    var receiverOrganisation: String { sender?.receiverOrganisation() ?? check?.organisation ?? "" }
 
     /// The texts of one loop of frames (what the animated QR codes encode); empty before sealing.
     func frameTexts() -> [String] {
@@ -82,31 +99,88 @@ final class HandoverSendFlow: ObservableObject {
     private func useKey(_ text: String) {
         // A receiver key says what it is in its first characters: a code of anything else is not
         // sent to the core as a key, nor mistaken for missing consent.
-        guard text.hasPrefix(Self.keyPrefix) else {
+        guard Self.looksLikeKey(text) else {
             message = t("app.handover.not_a_key")
             return
         }
         if text == refusedKey { return }
-        model?.touch()
+        guard let model else { return }
+        model.touch()
+        let seen: ReceiverCheckView
+        do {
+            seen = try model.requireVault().checkReceiver(keyText: text)
+        } catch VaultError.Locked {
+            model.lock()
+            return
+        } catch {
+            refuseKey(text, error)
+            return
+        }
         keyText = text
+        check = seen
+        confirmed = nil
+        remember = false
+        message = nil
+        if seen.verification == .notVerified {
+            step = .verify
+        } else {
+            seal(afterConsent: false)
+        }
+    }
+
+    /// A key that cannot be used: said why, not retried while the camera keeps seeing it.
+    private func refuseKey(_ text: String?, _ error: Error) {
+        refusedKey = text
+        keyText = nil
+        check = nil
+        if case let .HandoverRefused(problem, _)? = error as? VaultError {
+            switch problem {
+            case .oldFormat: message = t("app.handover.key_old_format")
+            case .unsupported: message = t("app.handover.key_newer")
+            case .future: message = t("app.handover.key_future")
+            case .notRelais: message = t("app.handover.not_a_key")
+            default: message = t("app.handover.key_refused")
+            }
+        } else {
+            message = t("app.handover.key_refused")
+        }
+        step = .scanKey
+    }
+
+    /// "Same on both screens": the fingerprint compared goes to the core with the seal.
+    func same() {
+        guard let seen = check else { return }
+        confirmed = seen.fingerprint
         seal(afterConsent: false)
     }
 
-    /// Seals the case to the scanned key. Without the person's consent to the organisation the key
-    /// names, the core refuses and names that organisation: then the person is asked about it. An
-    /// expired or damaged key is refused as such.
+    /// "Different — cancel": nothing is sealed; another phone may be posing as the receiver.
+    func different() {
+        keyText = nil
+        check = nil
+        confirmed = nil
+        message = t("app.handover.fingerprint_differs")
+        step = .notSent
+    }
+
+    /// Seals the case to the scanned key, verified: listed, remembered, or its fingerprint
+    /// confirmed. Without the person's consent to that receiver as verified, the core refuses and
+    /// names it: then the person is asked about exactly that. A key that cannot be used is
+    /// refused as such.
     private func seal(afterConsent: Bool) {
         guard let model, let key = keyText else { return }
         message = nil
         do {
-            sender = try model.requireVault().sendHandover(code: code, receiverKeyText: key)
+            sender = try model.requireVault().sendHandover(
+                code: code, receiverKeyText: key, confirmedFingerprint: confirmed, remember: remember
+            )
             frames = []
             step = .frames
             drawFrames()
         } catch let error as VaultError {
             switch error {
             case let .HandoverConsentRequired(named):
-                organisation = named
+                consentTarget = named
                 if afterConsent {
                     // Recorded, yet still refused: never loop on the question.
                     message = t("app.error.unexpected")
@@ -114,11 +188,16 @@ final class HandoverSendFlow: ObservableObject {
                 } else {
                     step = .consentQuestion
                 }
-            case .Invalid:
-                refusedKey = keyText
-                keyText = nil
-                message = t("app.handover.key_refused")
-                step = .scanKey
+            case .ReceiverNotVerified:
+                // No longer listed nor remembered (the directory changed meanwhile): compare first.
+                check = try? model.requireVault().checkReceiver(keyText: key)
+                confirmed = nil
+                step = check == nil ? .notSent : .verify
+            case .FingerprintMismatch:
+                message = t("app.handover.fingerprint_differs")
+                step = .notSent
+            case .HandoverRefused, .Invalid:
+                refuseKey(keyText, error)
             case .Locked:
                 model.lock()
             case .NoSuch:
@@ -136,11 +215,11 @@ final class HandoverSendFlow: ObservableObject {
         }
     }
 
-    /// The person agrees: the consent is recorded for the key's organisation, then the case sealed.
+    /// The person agrees: the consent is recorded for the receiver as verified, then the case sealed.
     func agreed() {
         guard let model else { return }
         do {
-            _ = try model.requireVault().recordConsent(code: code, purpose: .handover, scope: organisation)
+            _ = try model.requireVault().recordConsent(code: code, purpose: .handover, scope: consentTarget)
         } catch VaultError.Locked {
             model.lock()
             return
@@ -156,11 +235,13 @@ final class HandoverSendFlow: ObservableObject {
     func refused() {
         message = nil
         keyText = nil
+        check = nil
         step = .notSent
     }
 
     func scanAnotherKey() {
         keyText = nil
+        check = nil
         message = nil
         step = .scanKey
     }

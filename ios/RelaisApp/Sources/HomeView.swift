@@ -2,7 +2,7 @@ import Relais
 import SwiftUI
 
 /// Home: a form left unfinished when the phone locked comes first (continue or discard it), then
-/// the field jobs (quick check, interview), cases, receiving, settings and the lock.
+/// the field jobs (quick check, interview), cases, receiving, the NRM directory, settings and the lock.
 struct HomeView: View {
     @EnvironmentObject var model: AppModel
     @State private var organisation = ""
@@ -17,6 +17,7 @@ struct HomeView: View {
             BigButton(model.t("app.home.interview"), role: .primary) { startForm("interview") }
             BigButton(model.t("app.home.cases")) { model.go(.cases) }
             BigButton(model.t("app.home.receive")) { model.go(.handoverReceive) }
+            BigButton(model.t("app.home.directory")) { model.go(.directory) }
             BigButton(model.t("app.home.settings")) { model.go(.settings) }
             BigButton(model.t("app.home.lock"), role: .danger) { model.lock() }
         }

@@ -74,19 +74,45 @@ struct QRCodeImage: View {
     }
 }
 
-/// The six-digit code both handover screens show, very large, for two people to compare aloud.
-/// Digits read left to right in every language; VoiceOver reads them one by one.
-struct SasText: View {
-    let sas: String
-    init(_ sas: String) { self.sas = sas }
+/// A device's fingerprint as both handover screens show it: 30 digits in six groups of five, two
+/// groups a line, large, so that two people compare them group by group. Digits read left to
+/// right in every language; VoiceOver reads them one by one, a pause between groups.
+struct FingerprintText: View {
+    let fingerprint: String
+    var size: CGFloat = 30
+    init(_ fingerprint: String, size: CGFloat = 30) {
+        self.fingerprint = fingerprint
+        self.size = size
+    }
 
     var body: some View {
-        Text(sas)
-            .font(.system(size: 44, weight: .bold, design: .monospaced))
+        Text(TrustFormat.lines(fingerprint))
+            .font(.system(size: size, weight: .bold, design: .monospaced))
             .foregroundColor(Palette.ink)
+            .multilineTextAlignment(.center)
             .frame(maxWidth: .infinity)
             .environment(\.layoutDirection, .leftToRight)
-            .accessibilityLabel(sas.map { String($0) }.joined(separator: " "))
-            .padding(.top, 12)
+            .accessibilityLabel(TrustFormat.spoken(fingerprint))
+            .padding(.top, 8)
+    }
+}
+
+/// How fingerprints and trust dates are written (the same as on Android's `Trust`).
+enum TrustFormat {
+    /// The six groups, two to a line.
+    static func lines(_ fingerprint: String) -> String {
+        let groups = fingerprint.split(separator: " ").map(String.init)
+        return stride(from: 0, to: groups.count, by: 2)
+            .map { groups[$0..<min($0 + 2, groups.count)].joined(separator: " ") }
+            .joined(separator: "\n")
+    }
+
+    /// Each digit on its own, a pause between groups: what VoiceOver reads.
+    static func spoken(_ fingerprint: String) -> String {
+        fingerprint.split(separator: " ").map { $0.map { String($0) }.joined(separator: " ") }.joined(separator: ", ")
+    }
+
+    static func date(_ seconds: Int64) -> String {
+        DateFormatter.localizedString(from: Date(timeIntervalSince1970: TimeInterval(seconds)), dateStyle: .medium, timeStyle: .none)
     }
 }

@@ -74,7 +74,8 @@ struct ReferralView: View {
     private func load() {
         if proposals == nil {
             do {
-                let dir = directory ?? sampleDirectory()
+                // The signed directory imported on this phone; the fictitious sample before any.
+                let dir = try directory ?? model.requireVault().serviceDirectory() ?? sampleDirectory()
                 directory = dir
                 proposals = try model.requireVault().proposeServices(
                     code: code, directory: dir, area: nil, language: model.language

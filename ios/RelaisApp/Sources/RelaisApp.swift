@@ -55,6 +55,7 @@ struct RootView: View {
         case let .referral(code): ReferralView(code: code)
         case let .handoverSend(code): HandoverSendView(code: code)
         case .handoverReceive: HandoverReceiveView()
+        case .directory: DirectoryView()
         case .settings: SettingsView()
         }
     }

@@ -46,12 +46,13 @@ final class HandoverFlowTests: XCTestCase {
         }
     }
 
-    func testACaseGoesOverWithConsentTheSameCodeOnBothScreensAndTheAcknowledgement() throws {
+    func testAnUnlistedReceiverIsComparedByItsNumberThenTheCaseGoesWithConsentAndIsAcknowledged() throws {
         let phones = try makePhones()
         let receive = HandoverReceiveFlow()
         receive.start(phones.receiver)
         let key = try XCTUnwrap(receive.key)
         XCTAssertEqual(key.organisation, "Maison Lisanga")
+        XCTAssertEqual(key.fingerprint, try phones.receiver.requireVault().identity().fingerprint)
         XCTAssertNotNil(receive.keyImage)
         XCTAssertEqual(receive.progressText, phones.receiver.t("app.handover.waiting"))
 
@@ -62,12 +63,23 @@ final class HandoverFlowTests: XCTestCase {
         XCTAssertEqual(send.step, .scanKey)
         XCTAssertEqual(send.message, phones.sender.t("app.handover.not_a_key"))
 
+        // No directory on the sending phone: not verified, its number to compare first.
         send.scanned(key.text)
-        XCTAssertEqual(send.step, .consentQuestion, "no consent to this organisation yet")
-        XCTAssertEqual(send.organisation, "Maison Lisanga")
-        XCTAssertNil(send.sas, "nothing sealed before the person agrees")
+        XCTAssertEqual(send.step, .verify)
+        XCTAssertEqual(send.check?.verification, .notVerified)
+        XCTAssertEqual(send.check?.claimed, "Maison Lisanga")
+        XCTAssertEqual(send.check?.fingerprint, key.fingerprint, "the same number as on the receiving screen")
+        XCTAssertFalse(send.sealed)
+        send.remember = true
+        send.same()
+
+        // The person has not agreed yet: the question names the receiver with its number.
+        XCTAssertEqual(send.step, .consentQuestion)
+        XCTAssertEqual(send.consentTarget, "Maison Lisanga (\(key.fingerprint))")
+        XCTAssertFalse(send.sealed, "nothing sealed before the person agrees")
         send.agreed()
         XCTAssertEqual(send.step, .frames)
+        XCTAssertEqual(try phones.sender.requireVault().pinnedReceivers().map(\.fingerprint), [key.fingerprint])
         let texts = send.frameTexts()
         XCTAssertFalse(texts.isEmpty)
         waitForFrames(send)
@@ -84,8 +96,9 @@ final class HandoverFlowTests: XCTestCase {
         }
         XCTAssertEqual(receive.step, .received)
         let got = try XCTUnwrap(receive.received)
-        XCTAssertEqual(got.sas, send.sas, "both screens show the same six digits")
         XCTAssertEqual(got.fromOrganisation, "Équipe mobile Kikwit")
+        XCTAssertFalse(got.fromVerified, "the receiver has no directory: a claimed name")
+        XCTAssertEqual(got.fromFingerprint, try phones.sender.requireVault().identity().fingerprint)
         XCTAssertFalse(got.alreadyReceived)
         XCTAssertNotNil(receive.ackImage)
         XCTAssertNoThrow(try phones.receiver.requireVault().caseDetail(code: got.caseCode))
@@ -98,6 +111,31 @@ final class HandoverFlowTests: XCTestCase {
         send.scanned(try XCTUnwrap(receive.ackText))
         XCTAssertEqual(send.step, .done)
         XCTAssertNil(send.message)
+
+        // The next key of that phone is verified by this one: remembered, sealed at once.
+        receive.newKey()
+        let again = HandoverSendFlow(code: phones.code)
+        again.start(phones.sender)
+        again.scanned(try XCTUnwrap(receive.key).text)
+        XCTAssertEqual(again.receiver?.verification, .pinned)
+        XCTAssertEqual(again.step, .frames)
+    }
+
+    func testDifferentNumbersCancelAndNothingIsSealed() throws {
+        let phones = try makePhones()
+        let screens = try openScreens(phones)
+        let (key, send) = (screens.key, screens.send)
+        send.scanned(key.text)
+        XCTAssertEqual(send.step, .verify)
+        send.remember = true
+        send.different()
+        XCTAssertEqual(send.step, .notSent)
+        XCTAssertEqual(send.message, phones.sender.t("app.handover.fingerprint_differs"))
+        XCTAssertFalse(send.sealed)
+        XCTAssertTrue(send.frameTexts().isEmpty)
+        XCTAssertTrue(try phones.sender.requireVault().pinnedReceivers().isEmpty)
+        let custody = try phones.sender.requireVault().caseDetail(code: phones.code).entries.filter { $0.kind == .custody }
+        XCTAssertTrue(custody.isEmpty)
     }
 
     func testWithoutThePersonsAgreementNothingIsSealed() throws {
@@ -105,44 +143,83 @@ final class HandoverFlowTests: XCTestCase {
         let screens = try openScreens(phones)
         let (key, send) = (screens.key, screens.send)
         send.scanned(key.text)
+        send.same()
         XCTAssertEqual(send.step, .consentQuestion)
-        // "Scan another key" from the question: the same key leads to the same question.
+        // "Scan another key" from the question: the same key leads to the same steps.
         send.scanAnotherKey()
         XCTAssertEqual(send.step, .scanKey)
         send.scanned(key.text)
+        XCTAssertEqual(send.step, .verify)
+        send.same()
         XCTAssertEqual(send.step, .consentQuestion)
 
         send.refused()
         XCTAssertEqual(send.step, .notSent)
         XCTAssertTrue(send.frameTexts().isEmpty)
         XCTAssertThrowsError(
-            try phones.sender.requireVault().sendHandover(code: phones.code, receiverKeyText: key.text),
+            try phones.sender.requireVault().sendHandover(
+                code: phones.code, receiverKeyText: key.text, confirmedFingerprint: key.fingerprint, remember: false
+            ),
             "no consent was recorded"
         )
     }
 
-    func testADamagedKeyIsRefusedAndTheCameraKeepsScanning() throws {
+    func testDamagedAndOldKeysAreRefusedAndTheCameraKeepsScanning() throws {
         let phones = try makePhones()
-        _ = try phones.sender.requireVault().recordConsent(code: phones.code, purpose: .handover, scope: "Maison Lisanga")
         let receive = HandoverReceiveFlow()
         receive.start(phones.receiver)
-        let key = Array(try XCTUnwrap(receive.key).text)
+        let shown = try XCTUnwrap(receive.key)
+        let target = try phones.sender.requireVault().checkReceiver(keyText: shown.text).consentTarget
+        _ = try phones.sender.requireVault().recordConsent(code: phones.code, purpose: .handover, scope: target)
+        let key = Array(shown.text)
         // One character changed in the middle: the key's signature no longer holds.
         let middle = key.count / 2
         var damaged = key
         damaged[middle] = key[middle] == "A" ? "B" : "A"
         let send = HandoverSendFlow(code: phones.code)
         send.start(phones.sender)
+        send.scanned("RLK1:6BFOXN*TS0BI")
+        XCTAssertEqual(send.message, phones.sender.t("app.handover.key_old_format"))
         send.scanned(String(damaged))
         XCTAssertEqual(send.step, .scanKey)
         XCTAssertEqual(send.message, phones.sender.t("app.handover.key_refused"))
         XCTAssertNil(send.sender)
-        XCTAssertNil(send.sas)
 
-        // The whole key, scanned next, is taken: the consent was already recorded.
+        // The whole key, scanned next, is compared, then taken: the consent was already recorded.
         send.scanned(String(key))
+        XCTAssertEqual(send.step, .verify)
+        send.same()
         XCTAssertEqual(send.step, .frames)
-        XCTAssertNotNil(send.sas)
+        XCTAssertTrue(send.sealed)
+    }
+
+    func testTheDirectoryScreenImportsTheSampleAndRefusesATamperedFile() throws {
+        let phones = try makePhones()
+        let flow = DirectoryFlow()
+        flow.start(phones.sender)
+        XCTAssertNil(flow.current)
+        XCTAssertFalse(flow.trustsCoordinator)
+        XCTAssertEqual(flow.identity?.fingerprint, try phones.sender.requireVault().identity().fingerprint)
+
+        // The first import waits for the coordinator's number to be compared.
+        flow.importFile(sampleDirectoryFile())
+        let pending = try XCTUnwrap(flow.pending)
+        XCTAssertTrue(pending.fictitious)
+        XCTAssertNil(try phones.sender.requireVault().directoryStatus())
+        flow.trust()
+        XCTAssertEqual(flow.current?.version, 1)
+        XCTAssertTrue(flow.trustsCoordinator)
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.imported", ["version": "1"]))
+
+        let tampered = sampleDirectoryFile().replacingOccurrences(of: "Kikwit", with: "Kikwot")
+        flow.importFile(tampered)
+        XCTAssertTrue(flow.messageIsRefusal)
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.refused_signature"))
+        XCTAssertEqual(flow.current?.version, 1, "the directory in use stays")
+        flow.importFile("not a directory")
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.refused_invalid"))
+        flow.importFile(sampleDirectoryFile())
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.unchanged"))
     }
 
     func testAnUnknownCaseCannotBeHandedOver() throws {

@@ -105,10 +105,13 @@ final class RelaisTests: XCTestCase {
         let receiverVault = try newVault("Maison Lisanga")
         let code = try sender.createCase()
         _ = try sender.addNote(code: code, text: "Parle lingala et français")
-        _ = try sender.recordConsent(code: code, purpose: .handover, scope: "Maison Lisanga")
-
         let key = try receiverVault.openReceiveSession(minutes: 10, maxFragment: 939)
-        let out = try sender.sendHandover(code: code, receiverKeyText: key.text)
+        // Not listed: the number compared on both screens, the consent naming the receiver with it.
+        let check = try sender.checkReceiver(keyText: key.text)
+        _ = try sender.recordConsent(code: code, purpose: .handover, scope: check.consentTarget)
+        let out = try sender.sendHandover(
+            code: code, receiverKeyText: key.text, confirmedFingerprint: check.fingerprint, remember: false
+        )
         let scanner = HandoverReceiver()
         var seq: UInt32 = 1
         var progress = scanner.progress()
@@ -118,7 +121,8 @@ final class RelaisTests: XCTestCase {
         }
         XCTAssertEqual(progress.status, .complete)
         let got = try receiverVault.receiveHandover(receiver: scanner)
-        XCTAssertEqual(got.sas, out.sas())
+        XCTAssertFalse(got.fromVerified)
+        XCTAssertEqual(got.fromFingerprint, try sender.identity().fingerprint)
         XCTAssertEqual(try sender.recordAck(ackText: got.ackText), code)
         XCTAssertThrowsError(try scanner.scanText(text: "HELLO WORLD"))
 

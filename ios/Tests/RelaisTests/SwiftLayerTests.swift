@@ -36,7 +36,7 @@ final class SwiftLayerTests: XCTestCase {
     }
 
     func testIsDarkReadsTheMatrixRowByRow() throws {
-        let matrix = try qrMatrix(text: "RLA1:SWIFT LAYER")
+        let matrix = try qrMatrix(text: "RLA2:SWIFT LAYER")
         let size = Int(matrix.size)
         for y in 0..<size {
             for x in 0..<size {
@@ -97,21 +97,51 @@ final class SwiftLayerTests: XCTestCase {
         XCTAssertNil(try vault.pendingDraft())
     }
 
-    func testAHandoverWithoutConsentNamesTheKeysOrganisation() throws {
+    func testAnUnlistedReceiverNeedsItsNumberThenTheConsentNamingIt() throws {
         let sender = try newVault("Caritas Kikwit")
         let receiver = try newVault("Maison Lisanga")
         let code = try sender.createCase()
         let key = try receiver.openReceiveSession(minutes: 10, maxFragment: 939)
-        XCTAssertThrowsError(try sender.sendHandover(code: code, receiverKeyText: key.text)) { error in
+        let check = try sender.checkReceiver(keyText: key.text)
+        XCTAssertEqual(check.verification, .notVerified)
+        XCTAssertEqual(check.fingerprint, key.fingerprint)
+        XCTAssertThrowsError(try sender.sendHandover(
+            code: code, receiverKeyText: key.text, confirmedFingerprint: nil, remember: false
+        )) { error in
+            guard case let .ReceiverNotVerified(organisation, fingerprint)? = error as? VaultError else {
+                return XCTFail("expected ReceiverNotVerified, got \(error)")
+            }
+            XCTAssertEqual(organisation, "Maison Lisanga")
+            XCTAssertEqual(fingerprint, check.fingerprint)
+        }
+        XCTAssertThrowsError(try sender.sendHandover(
+            code: code, receiverKeyText: key.text, confirmedFingerprint: check.fingerprint, remember: false
+        )) { error in
             guard case let .HandoverConsentRequired(organisation)? = error as? VaultError else {
                 return XCTFail("expected HandoverConsentRequired, got \(error)")
             }
-            XCTAssertEqual(organisation, "Maison Lisanga")
+            XCTAssertEqual(organisation, check.consentTarget)
         }
-        _ = try sender.recordConsent(code: code, purpose: .handover, scope: "Maison Lisanga")
-        let out = try sender.sendHandover(code: code, receiverKeyText: key.text)
+        _ = try sender.recordConsent(code: code, purpose: .handover, scope: check.consentTarget)
+        let out = try sender.sendHandover(
+            code: code, receiverKeyText: key.text, confirmedFingerprint: check.fingerprint, remember: false
+        )
         XCTAssertEqual(out.receiverOrganisation(), "Maison Lisanga")
-        XCTAssertEqual(out.sas().count, 6)
+        XCTAssertEqual(out.receiver().verification, .notVerified)
+    }
+
+    func testATamperedDirectoryIsRefusedAndTheOneInUseStays() throws {
+        let vault = try newVault("Caritas Kikwit")
+        let first = try vault.importDirectory(file: sampleDirectoryFile(), coordinatorKeyHex: sampleCoordinatorKey())
+        XCTAssertTrue(first.fictitious)
+        let tampered = sampleDirectoryFile().replacingOccurrences(of: "Kikwit", with: "Kikwot")
+        XCTAssertThrowsError(try vault.importDirectory(file: tampered, coordinatorKeyHex: nil)) { error in
+            guard case let .Directory(refusal, _)? = error as? VaultError else {
+                return XCTFail("expected Directory, got \(error)")
+            }
+            XCTAssertEqual(refusal, .badSignature)
+        }
+        XCTAssertEqual(try vault.directoryStatus()?.version, first.version)
     }
 
     func testAppTextsComeFromTheCoreWithTheirPlaceholdersFilled() {

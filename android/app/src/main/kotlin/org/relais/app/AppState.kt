@@ -5,6 +5,8 @@ import android.app.Application
 import android.content.Context
 import android.content.SharedPreferences
 import android.os.Bundle
+import android.os.Handler
+import android.os.Looper
 import android.os.SystemClock
 import org.relais.core.FormResultView
 import org.relais.core.KeyProvider
@@ -107,6 +109,16 @@ class AppState(
     fun timedOut(): Boolean =
         SystemClock.elapsedRealtime() - lastInteraction >= lockTimeoutMinutes * 60_000L
 
+    /**
+     * The next screen is the system's own, opened for a result (the file picker choosing a
+     * directory file): leaving the app for it does not lock at once, so that the result can be
+     * used; the vault still locks [AWAY_GRACE_MS] later if the app has not come back by then, and
+     * the lock timeout applies on return as always.
+     */
+    fun leavingForResult() {
+        away = true
+    }
+
     companion object {
         private const val KEY_LANGUAGE = "language"
         private const val KEY_TIMEOUT = "lock_timeout_minutes"
@@ -119,19 +131,29 @@ class AppState(
             insecureFastKdfForTests = false,
         )
 
+        /** How long the app may stay behind a system screen it opened for a result. */
+        const val AWAY_GRACE_MS = 60_000L
+
         private var instance: AppState? = null
         private var watched: Application? = null
         private var startedActivities = 0
+        private var away = false
+        private val main by lazy { Handler(Looper.getMainLooper()) }
+        private val awayTooLong = Runnable { if (startedActivities == 0) instance?.lock() }
 
         /** Locks when the last activity of the app stops: the app left the screen. */
         private val lifecycle = object : Application.ActivityLifecycleCallbacks {
             override fun onActivityStarted(activity: Activity) {
                 startedActivities++
+                away = false
+                main.removeCallbacks(awayTooLong)
             }
 
             override fun onActivityStopped(activity: Activity) {
                 startedActivities = (startedActivities - 1).coerceAtLeast(0)
-                if (startedActivities == 0 && !activity.isChangingConfigurations) instance?.lock()
+                if (startedActivities == 0 && !activity.isChangingConfigurations) {
+                    if (away) main.postDelayed(awayTooLong, AWAY_GRACE_MS) else instance?.lock()
+                }
             }
 
             override fun onActivityCreated(activity: Activity, state: Bundle?) {}
@@ -154,6 +176,7 @@ class AppState(
             instance = state
             // The activities counted so far belonged to the previous state's screens.
             startedActivities = 0
+            away = false
         }
 
         private fun create(context: Context): AppState {

@@ -5,6 +5,7 @@ import android.os.Looper
 import android.widget.ProgressBar
 import android.widget.TextView
 import org.relais.core.HandoverException
+import org.relais.core.HandoverProblem
 import org.relais.core.HandoverReceiver
 import org.relais.core.ReceivedCase
 import org.relais.core.ReceiverKey
@@ -15,10 +16,12 @@ import org.relais.core.qrMatrix
 
 /**
  * "Receive a case": the receiving organisation's phone shows its key as a large QR code for the
- * sender to scan, then reads the sender's animated codes with the camera (how far it has come,
- * and how many codes it refused). When the case is whole it is imported, and the screen shows the
- * six-digit code to compare aloud with the sender's screen, who sent it, and an acknowledgement QR
- * for the sender to scan; then the worker opens the case.
+ * sender to scan, with this phone's 30-digit fingerprint under it (a sender whose phone cannot
+ * verify this one compares it in full), then reads the sender's animated codes with the camera
+ * (how far it has come, and how many codes it refused). When the case is whole it is imported, and
+ * the screen shows who sent it — *from <listed name> (verified)*, or *from someone calling itself
+ * <name>, not in the directory* with the sender's fingerprint — and an acknowledgement QR for the
+ * sender to scan; then the worker opens the case.
  */
 class HandoverReceiveActivity : BaseActivity() {
     private enum class Step { SCANNING, RECEIVED, FAILED }
@@ -42,6 +45,9 @@ class HandoverReceiveActivity : BaseActivity() {
 
     /** The acknowledgement's text, as its QR code encodes it, once the case is received. */
     val ackText: String? get() = received?.ackText
+
+    /** This phone's fingerprint, shown under the key. */
+    val fingerprint: String? get() = key?.fingerprint
 
     override fun render() {
         if (step == Step.SCANNING && key == null && !openSession()) step = Step.FAILED
@@ -166,6 +172,15 @@ class HandoverReceiveActivity : BaseActivity() {
             render()
         } catch (e: VaultException.Locked) {
             toUnlock()
+        } catch (e: VaultException.HandoverRefused) {
+            fail(
+                when (e.problem) {
+                    HandoverProblem.OLD_FORMAT -> t("app.handover.receive_old_format")
+                    HandoverProblem.WRONG_RECEIVER -> t("app.handover.receive_wrong_receiver")
+                    HandoverProblem.FUTURE -> t("app.handover.receive_future")
+                    else -> t("app.handover.receive_failed")
+                },
+            )
         } catch (e: VaultException) {
             fail(t("app.handover.receive_failed"))
         } catch (e: IllegalStateException) {
@@ -197,6 +212,8 @@ class HandoverReceiveActivity : BaseActivity() {
         val bitmap = QrBitmaps.fitting(key.qr, qrWidth())
         page.image(QrBitmaps.view(this, bitmap), bitmap.width)
         page.body(t("app.handover.receiving_as", "organisation" to key.organisation))
+        page.muted(t("app.handover.your_fingerprint"))
+        page.view(Trust.view(this, key.fingerprint), top = 4)
         page.muted(t("app.handover.valid_for", "minutes" to KEY_MINUTES.toString()))
         page.button(t("app.handover.new_key")) { newKey() }
 
@@ -220,9 +237,14 @@ class HandoverReceiveActivity : BaseActivity() {
         progressBar = null
         val page = page()
         page.title(t("app.handover.received_title"))
-        page.view(HandoverSendActivity.sasView(this, got.sas), top = 16)
-        page.body(t("app.handover.sas_receive"))
-        page.body(t("app.handover.from", "organisation" to got.fromOrganisation))
+        if (got.fromVerified) {
+            page.body(t("app.handover.from_verified", "organisation" to got.fromOrganisation))
+                .setTypeface(null, android.graphics.Typeface.BOLD)
+        } else {
+            page.banner(t("app.handover.from_unverified", "organisation" to got.fromOrganisation), danger = false)
+            page.muted(t("app.handover.sender_fingerprint"))
+            page.view(Trust.view(this, got.fromFingerprint, size = 22f), top = 4)
+        }
         if (got.alreadyReceived) page.banner(t("app.handover.already"), danger = false)
 
         page.heading(t("app.handover.show_ack"))

@@ -1,9 +1,7 @@
 package org.relais.app
 
-import android.content.Context
 import android.content.Intent
 import android.graphics.Bitmap
-import android.graphics.Typeface
 import android.os.Handler
 import android.os.Looper
 import android.view.View
@@ -11,19 +9,26 @@ import android.widget.ImageView
 import android.widget.TextView
 import org.relais.core.ConsentPurpose
 import org.relais.core.HandoverException
+import org.relais.core.HandoverProblem
 import org.relais.core.HandoverSender
+import org.relais.core.ReceiverCheckView
 import org.relais.core.VaultException
+import org.relais.core.Verification
 import org.relais.core.decodeQrLuma
 
 /**
  * "Hand over by QR", from a case: the worker scans the receiving organisation's key with the
- * camera, confirms that the person agrees to the handover to that organisation, then shows the
- * case as animated QR codes for the receiving phone to read, with a six-digit code to compare
- * aloud with the receiver's screen. Last, the worker scans the receiver's acknowledgement, which
- * records on the case that the organisation has it. Without the person's consent nothing is sent.
+ * camera, and the phone says who it belongs to before anything is sealed (docs/handover-format.md
+ * §1): *verified* with its listed name and area when the signed directory lists it, *verified by
+ * you on …* when this phone remembered it, else *not verified*, with the name it claims and its
+ * 30-digit fingerprint to compare in full with the receiving phone's screen ("Same on both
+ * screens" / "Different — cancel", and "Remember this receiver"). Then the person's consent to
+ * that receiver as verified, the case as animated QR codes for the receiving phone to read, and
+ * last the receiver's acknowledgement, which records on the case that the organisation has it.
+ * Without the comparison, or without the person's consent, nothing is sealed.
  */
 class HandoverSendActivity : BaseActivity() {
-    private enum class Step { NO_CASE, SCAN_KEY, CONSENT_QUESTION, FRAMES, SCAN_ACK, DONE, NOT_SENT }
+    private enum class Step { NO_CASE, SCAN_KEY, VERIFY, CONSENT_QUESTION, FRAMES, SCAN_ACK, DONE, NOT_SENT }
 
     override val keepScreenOn = true
 
@@ -33,7 +38,13 @@ class HandoverSendActivity : BaseActivity() {
     private var keyText: String? = null
     /** A key the core refused (expired, damaged): the camera keeps seeing it, it is not retried. */
     private var refusedKey: String? = null
-    private var organisation: String = ""
+    /** Who the scanned key belongs to, as this phone can tell, before anything is sealed. */
+    private var check: ReceiverCheckView? = null
+    /** The fingerprint the worker saw to be the same on both screens (an unverified receiver). */
+    private var confirmed: String? = null
+    private var remember = false
+    /** What the person's consent must name: the receiver as verified (the core says it). */
+    private var consentTarget: String = ""
     private var sender: HandoverSender? = null
     private var message: String? = null
     private var scanner: QrScanner? = null
@@ -55,8 +66,11 @@ class HandoverSendActivity : BaseActivity() {
         }
     }
 
-    /** The six-digit code shown to compare with the receiver's screen, once the case is sealed. */
-    val sas: String? get() = sender?.sas()
+    /** Whether the case is sealed (frames can be shown). */
+    val sealed: Boolean get() = sender != null
+
+    /** Who the receiver is, as shown: the check of the scanned key, or the one the case was sealed to. */
+    val receiver: ReceiverCheckView? get() = sender?.receiver() ?: check
 
     /** The texts of one loop of frames (what the animated QR codes encode); empty before sealing. */
     fun frameTexts(): List<String> {
@@ -75,6 +89,7 @@ class HandoverSendActivity : BaseActivity() {
         when (step) {
             Step.NO_CASE -> noCasePage()
             Step.SCAN_KEY -> scanPage(t("app.handover.scan_key"), t("app.handover.scan_key_help"))
+            Step.VERIFY -> verifyPage()
             Step.CONSENT_QUESTION -> consentQuestionPage()
             Step.FRAMES -> framesPage()
             Step.SCAN_ACK -> scanPage(t("app.handover.scan_ack"), t("app.handover.scan_ack_help"))
@@ -158,21 +173,74 @@ class HandoverSendActivity : BaseActivity() {
     }
 
     private fun useKey(text: String) {
-        // A receiver key says what it is in its first characters (docs/handover-format.md §1): a
+        // A receiver key says what it is in its first characters (docs/handover-format.md §2): a
         // code of anything else is not sent to the core as a key, nor mistaken for missing consent.
-        if (!text.startsWith(KEY_PREFIX)) {
+        // A key of another format version goes on, for the core to say which.
+        if (!KEY_PREFIX.containsMatchIn(text)) {
             showMessage(t("app.handover.not_a_key"))
             return
         }
         if (text == refusedKey) return
+        val seen = try {
+            vault.checkReceiver(text)
+        } catch (e: VaultException.Locked) {
+            toUnlock()
+            return
+        } catch (e: VaultException) {
+            refuseKey(text, e)
+            return
+        }
         keyText = text
+        check = seen
+        confirmed = null
+        remember = false
+        if (seen.verification == Verification.NOT_VERIFIED) {
+            message = null
+            toStep(Step.VERIFY)
+        } else {
+            seal(afterConsent = false)
+        }
+    }
+
+    /** A key that cannot be used: said why, not retried while the camera keeps seeing it. */
+    private fun refuseKey(text: String?, e: VaultException) {
+        refusedKey = text
+        keyText = null
+        check = null
+        val problem = (e as? VaultException.HandoverRefused)?.problem
+        message = when (problem) {
+            HandoverProblem.OLD_FORMAT -> t("app.handover.key_old_format")
+            HandoverProblem.UNSUPPORTED -> t("app.handover.key_newer")
+            HandoverProblem.FUTURE -> t("app.handover.key_future")
+            HandoverProblem.NOT_RELAIS -> t("app.handover.not_a_key")
+            else -> t("app.handover.key_refused")
+        }
+        step = Step.SCAN_KEY
+        render()
+    }
+
+    /** "Same on both screens": the fingerprint compared is passed to the core with the seal. */
+    private fun same(rememberIt: Boolean) {
+        val seen = check ?: return
+        confirmed = seen.fingerprint
+        remember = rememberIt
         seal(afterConsent = false)
     }
 
+    /** "Different — cancel": nothing is sealed; another phone may be posing as the receiver. */
+    private fun different() {
+        keyText = null
+        check = null
+        confirmed = null
+        message = t("app.handover.fingerprint_differs")
+        toStep(Step.NOT_SENT, message)
+    }
+
     /**
-     * Seals the case to the scanned key. Without the person's consent to the organisation the key
-     * names, the core refuses and names that organisation: then the person is asked about it. An
-     * expired or damaged key is refused as such.
+     * Seals the case to the scanned key, verified: listed, remembered, or its fingerprint
+     * confirmed. Without the person's consent to that receiver as verified, the core refuses and
+     * names it: then the person is asked about exactly that. A key that cannot be used is refused
+     * as such.
      */
     private fun seal(afterConsent: Boolean) {
         val case = code ?: return
@@ -180,11 +248,11 @@ class HandoverSendActivity : BaseActivity() {
         message = null
         try {
             sender?.close()
-            sender = vault.sendHandover(case, key)
+            sender = vault.sendHandover(case, key, confirmed, remember)
             step = Step.FRAMES
             encodeFrames()
         } catch (e: VaultException.HandoverConsentRequired) {
-            organisation = e.organisation
+            consentTarget = e.organisation
             if (afterConsent) {
                 // Recorded, yet still refused: never loop on the question.
                 message = t("app.error.unexpected")
@@ -192,11 +260,18 @@ class HandoverSendActivity : BaseActivity() {
             } else {
                 step = Step.CONSENT_QUESTION
             }
+        } catch (e: VaultException.ReceiverNotVerified) {
+            // No longer listed nor remembered (the directory changed meanwhile): compare first.
+            check = runCatching { vault.checkReceiver(key) }.getOrNull()
+            confirmed = null
+            step = if (check == null) Step.NOT_SENT else Step.VERIFY
+        } catch (e: VaultException.FingerprintMismatch) {
+            message = t("app.handover.fingerprint_differs")
+            step = Step.NOT_SENT
+        } catch (e: VaultException.HandoverRefused) {
+            return refuseKey(keyText, e)
         } catch (e: VaultException.Invalid) {
-            refusedKey = keyText
-            keyText = null
-            message = t("app.handover.key_refused")
-            step = Step.SCAN_KEY
+            return refuseKey(keyText, e)
         } catch (e: VaultException.Locked) {
             toUnlock()
             return
@@ -215,7 +290,7 @@ class HandoverSendActivity : BaseActivity() {
     private fun agreed() {
         val case = code ?: return
         try {
-            vault.recordConsent(case, ConsentPurpose.HANDOVER, organisation)
+            vault.recordConsent(case, ConsentPurpose.HANDOVER, consentTarget)
         } catch (e: VaultException.Locked) {
             toUnlock()
             return
@@ -231,6 +306,7 @@ class HandoverSendActivity : BaseActivity() {
     private fun refused() {
         message = null
         keyText = null
+        check = null
         step = Step.NOT_SENT
         render()
     }
@@ -297,13 +373,38 @@ class HandoverSendActivity : BaseActivity() {
 
     // --- pages ------------------------------------------------------------------------------------
 
+    /** Who the receiver is, as this phone can tell: the first thing every later step shows. */
+    private fun receiverLines(page: Page, seen: ReceiverCheckView) {
+        when (seen.verification) {
+            Verification.LISTED -> {
+                page.body(
+                    if (seen.area.isBlank()) {
+                        t("app.handover.verified_listed_no_area", "organisation" to seen.organisation)
+                    } else {
+                        t("app.handover.verified_listed", "organisation" to seen.organisation, "area" to seen.area)
+                    },
+                ).setTypeface(null, android.graphics.Typeface.BOLD)
+                if (seen.fictitious) page.banner(t("app.handover.verified_fictitious"), danger = false)
+            }
+            Verification.PINNED -> page.body(
+                t(
+                    "app.handover.verified_pinned",
+                    "date" to Trust.date(seen.pinnedAt ?: 0),
+                    "organisation" to seen.organisation,
+                ),
+            ).setTypeface(null, android.graphics.Typeface.BOLD)
+            Verification.NOT_VERIFIED -> if (confirmed != null) {
+                page.body(t("app.handover.compared", "organisation" to seen.claimed))
+            } else {
+                page.banner(t("app.handover.not_verified", "organisation" to seen.claimed))
+            }
+        }
+    }
+
     private fun scanPage(heading: String, help: String) {
         val page = page()
         page.title(t("app.handover.send_title"))
-        sas?.let {
-            page.view(sasView(this, it), top = 12)
-            page.muted(t("app.handover.to", "organisation" to receiverOrganisation()))
-        }
+        sender?.let { page.muted(t("app.handover.to", "organisation" to it.receiverOrganisation())) }
         page.heading(heading)
         page.body(help)
         messageView = page.banner(message ?: "").apply { if (message == null) visibility = View.GONE }
@@ -312,16 +413,33 @@ class HandoverSendActivity : BaseActivity() {
         show(page)
     }
 
+    /** A receiver no directory vouches for: its fingerprint, compared in full before sealing. */
+    private fun verifyPage() {
+        val seen = check ?: return toStep(Step.SCAN_KEY)
+        val page = page()
+        page.title(t("app.handover.send_title"))
+        receiverLines(page, seen)
+        page.heading(t("app.handover.compare_title"))
+        page.body(t("app.handover.compare_help"))
+        page.view(Trust.view(this, seen.fingerprint), top = 16)
+        val box = page.checkbox(t("app.handover.remember"), remember)
+        page.button(t("app.handover.fingerprint_same"), primary = true) { same(box.isChecked) }
+        page.button(t("app.handover.fingerprint_different"), danger = true) { different() }
+        show(page)
+    }
+
     private fun consentQuestionPage() {
         val page = page()
         page.title(t("app.handover.send_title"))
+        check?.let { receiverLines(page, it) }
         page.heading(t("app.handover.consent_title"))
         page.body(t("app.handover.consent_missing"))
-        page.body(t("app.handover.consent_question", "organisation" to organisation))
+        page.body(t("app.handover.consent_question", "organisation" to consentTarget))
         page.button(t("app.handover.consent_yes"), primary = true) { agreed() }
         page.button(t("app.handover.consent_no")) { refused() }
         page.button(t("app.handover.scan_again")) {
             keyText = null
+            check = null
             message = null
             toStep(Step.SCAN_KEY)
         }
@@ -332,8 +450,7 @@ class HandoverSendActivity : BaseActivity() {
         val out = sender ?: return toStep(Step.NOT_SENT)
         val page = page()
         page.title(t("app.handover.send_title"))
-        page.view(sasView(this, out.sas()), top = 12)
-        page.body(t("app.handover.sas_send"))
+        receiverLines(page, out.receiver())
         page.muted(t("app.handover.to", "organisation" to out.receiverOrganisation()))
         page.heading(t("app.handover.show_frames"))
         message?.let { page.banner(it) }
@@ -352,7 +469,6 @@ class HandoverSendActivity : BaseActivity() {
         val page = page()
         page.title(t("app.handover.send_title"))
         page.banner(t("app.handover.acknowledged", "organisation" to receiverOrganisation()), danger = false)
-        sas?.let { page.view(sasView(this, it), top = 12) }
         page.button(t("app.handover.back_to_case"), primary = true) { backToCase() }
         show(page)
     }
@@ -390,7 +506,7 @@ class HandoverSendActivity : BaseActivity() {
         finish()
     }
 
-    private fun receiverOrganisation(): String = sender?.receiverOrganisation() ?: organisation
+    private fun receiverOrganisation(): String = sender?.receiverOrganisation() ?: check?.organisation ?: ""
 
     private fun camera(): QrScanner =
         scanner ?: QrScanner(this, ::onCameraFrame).also { scanner = it }
@@ -401,17 +517,10 @@ class HandoverSendActivity : BaseActivity() {
         /** Frames change four times a second: what cheap cameras read reliably. */
         const val FRAME_MS = 250L
 
-        /** The start of every receiver key's text (docs/handover-format.md §1). */
-        const val KEY_PREFIX = "RLK1:"
-
-        /** The six-digit code, very large, for two people to read aloud (both handover screens). */
-        fun sasView(context: Context, sas: String): TextView = TextView(context).apply {
-            text = sas
-            textSize = 44f
-            setTypeface(Typeface.MONOSPACE, Typeface.BOLD)
-            setTextColor(Palette.INK)
-            textAlignment = View.TEXT_ALIGNMENT_CENTER
-            textDirection = View.TEXT_DIRECTION_LTR // rtl-exempt: digits read left to right in every language
-        }
+        /**
+         * The start of a receiver key's text, any format version (docs/handover-format.md §2:
+         * `RLK2:` now; the core refuses `RLK1:` keys as made by an older Relais), any case.
+         */
+        val KEY_PREFIX = Regex("^RLK[0-9]:", RegexOption.IGNORE_CASE)
     }
 }

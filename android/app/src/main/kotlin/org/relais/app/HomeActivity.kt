@@ -6,7 +6,7 @@ import java.util.Date
 
 /**
  * Home: a form left unfinished when the phone locked comes first (continue or discard it), then
- * the field jobs (quick check, interview), cases, receiving, settings and the lock.
+ * the field jobs (quick check, interview), cases, receiving, the NRM directory, settings and the lock.
  */
 class HomeActivity : BaseActivity() {
     override fun render() {
@@ -18,6 +18,7 @@ class HomeActivity : BaseActivity() {
         page.button(t("app.home.interview"), primary = true) { startForm("interview") }
         page.button(t("app.home.cases")) { go(CaseListActivity::class.java) }
         page.button(t("app.home.receive")) { go(HandoverReceiveActivity::class.java) }
+        page.button(t("app.home.directory")) { go(DirectoryActivity::class.java) }
         page.button(t("app.home.settings")) { go(SettingsActivity::class.java) }
         page.button(t("app.home.lock"), danger = true) {
             state.lock()

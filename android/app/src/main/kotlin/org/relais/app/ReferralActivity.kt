@@ -97,7 +97,8 @@ class ReferralActivity : BaseActivity() {
     private fun load(code: String): ServiceProposals? {
         proposals?.let { return it }
         return try {
-            val dir = directory ?: sampleDirectory().also { directory = it }
+            // The signed directory imported on this phone; the fictitious sample before any.
+            val dir = directory ?: (vault.serviceDirectory() ?: sampleDirectory()).also { directory = it }
             vault.proposeServices(code, dir, null, state.language).also { proposals = it }
         } catch (e: VaultException.Locked) {
             toUnlock()

@@ -20,8 +20,11 @@ import org.relais.core.HandoverReceiver
 import org.relais.core.Interview
 import org.relais.core.QrMatrix
 import org.relais.core.ScanStatus
+import org.relais.core.Verification
 import org.relais.core.decodeQrLuma
 import org.relais.core.qrMatrix
+import org.relais.core.readDirectoryFile
+import org.relais.testing.TestCoordinator
 import org.robolectric.RobolectricTestRunner
 import org.robolectric.Shadows.shadowOf
 import java.io.File
@@ -41,33 +44,51 @@ class HandoverTest {
     }
 
     @Test
-    fun aCaseGoesFromOnePhoneToTheOtherWithConsentTheSameCodeOnBothScreensAndAnAcknowledgement() {
-        // The receiving phone shows its key.
+    fun anUnlistedReceiverIsComparedByItsNumberThenTheCaseGoesWithConsentAndIsAcknowledged() {
+        // The receiving phone shows its key, and its number under it.
         val (a, code, b, receive, key) = twoPhones(consented = false)
+        val number = requireNotNull(receive.fingerprint)
+        assertEquals(b.state.requireVault().identity().fingerprint, number)
         assertTrue(receive.shows(receive.ui("app.handover.receiving_as", "organisation" to "Maison Lisanga")))
+        assertTrue(receive.shows(receive.ui("app.handover.your_fingerprint")))
+        assertTrue(receive.texts().toString(), receive.shows(Trust.lines(number)))
         assertTrue(receive.shows(receive.ui("app.handover.valid_for", "minutes" to "10")))
         assertTrue(receive.shows(receive.ui("app.handover.waiting")))
 
-        // The worker scans it; the person has not agreed yet: the screen asks about the
-        // organisation the key names.
+        // The worker scans it: no directory on this phone, so the key is not verified; its number
+        // is shown, large, to compare with the receiving screen before anything is sealed.
         a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
         assertTrue(send.shows(send.ui("app.handover.scan_key")))
         send.onScanned(key)
+        assertTrue(send.texts().toString(), send.shows(send.ui("app.handover.not_verified", "organisation" to "Maison Lisanga")))
+        assertTrue(send.shows(send.ui("app.handover.compare_title")))
+        assertTrue(send.shows(send.ui("app.handover.compare_help")))
+        assertTrue("the same number as on the receiving screen", send.shows(Trust.lines(number)))
+        assertEquals(Verification.NOT_VERIFIED, send.receiver?.verification)
+        assertFalse(send.sealed)
+        send.check(send.ui("app.handover.remember"))
+        send.click(send.ui("app.handover.fingerprint_same"))
+
+        // The person has not agreed yet: the question names the receiver with its number.
+        val target = "Maison Lisanga ($number)"
         assertTrue(send.texts().toString(), send.shows(send.ui("app.handover.consent_missing")))
-        assertTrue(send.shows(send.ui("app.handover.consent_question", "organisation" to "Maison Lisanga")))
-        assertNull(send.sas)
+        assertTrue(send.shows(send.ui("app.handover.consent_question", "organisation" to target)))
+        assertFalse("nothing sealed before the person agrees", send.sealed)
         send.click(send.ui("app.handover.consent_yes"))
         awaitWork()
 
-        val sas = requireNotNull(send.sas) { "no code on the sending screen: ${send.texts()}" }
-        assertTrue(send.shows(sas))
-        assertTrue(send.shows(send.ui("app.handover.sas_send")))
+        assertTrue("sealed: ${send.texts()}", send.sealed)
+        val senderNumber = a.state.requireVault().identity().fingerprint
+        assertTrue(send.shows(send.ui("app.handover.compared", "organisation" to "Maison Lisanga")))
         assertTrue(send.shows(send.ui("app.handover.to", "organisation" to "Maison Lisanga")))
         val frames = send.frameTexts()
         assertTrue(frames.size > 1)
         assertTrue(send.shows(send.ui("app.handover.frame", "index" to "1", "count" to frames.size.toString())))
         assertTrue("a frame is drawn", shownBitmaps(send).isNotEmpty())
+        val consent = a.state.requireVault().caseDetail(code).entries.single { it.kind == EntryKind.CONSENT }
+        assertEquals(target, consent.consentScope)
+        assertEquals("remembered once sealed", listOf(number), a.state.requireVault().pinnedReceivers().map { it.fingerprint })
 
         // The receiving camera misses every third frame of the first loop, then reads on.
         b.unlockAgain()
@@ -77,9 +98,10 @@ class HandoverTest {
             receive.onFrameText(frame)
         }
         val ack = requireNotNull(receive.ackText) { "not received: ${receive.texts()}" }
-        assertTrue(receive.texts().toString(), receive.shows(sas))
-        assertTrue(receive.shows(receive.ui("app.handover.sas_receive")))
-        assertTrue(receive.shows(receive.ui("app.handover.from", "organisation" to "Caritas Kikwit")))
+        // The sender is not in the receiver's directory either: a claimed name, with its number.
+        assertTrue(receive.texts().toString(), receive.shows(receive.ui("app.handover.from_unverified", "organisation" to "Caritas Kikwit")))
+        assertTrue(receive.shows(receive.ui("app.handover.sender_fingerprint")))
+        assertTrue(receive.shows(Trust.lines(senderNumber)))
         assertFalse(receive.shows(receive.ui("app.handover.already")))
         val arrived = b.state.requireVault().listCases().map { it.code }
         assertEquals(1, arrived.size)
@@ -104,6 +126,97 @@ class HandoverTest {
         val next = shadowOf(receive).nextStartedActivity
         assertEquals(CaseDetailActivity::class.java.name, next.component?.className)
         assertEquals(arrived[0], next.getStringExtra(BaseActivity.EXTRA_CASE))
+
+        // The next key of that phone is verified by this one: remembered, no comparison asked.
+        b.unlockAgain()
+        val nextKey = requireNotNull(b.launch(HandoverReceiveActivity::class.java).keyText)
+        a.unlockAgain()
+        val again = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
+        again.onScanned(nextKey)
+        awaitWork()
+        assertEquals(Verification.PINNED, again.receiver?.verification)
+        val date = Trust.date(a.state.requireVault().pinnedReceivers().single().pinnedAt)
+        assertTrue(again.texts().toString(), again.shows(again.ui("app.handover.verified_pinned", "date" to date, "organisation" to "Maison Lisanga")))
+        assertFalse(again.shows(again.ui("app.handover.compare_title")))
+        assertTrue("the consent given names it with its number: sealed at once", again.sealed)
+    }
+
+    @Test
+    fun differentNumbersCancelAndNothingIsSealed() {
+        val (a, code, _, _, key) = twoPhones(consented = true)
+        a.unlockAgain()
+        val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
+        send.onScanned(key)
+        assertTrue(send.shows(send.ui("app.handover.compare_title")))
+        send.check(send.ui("app.handover.remember"))
+        send.click(send.ui("app.handover.fingerprint_different"))
+        awaitWork()
+
+        assertTrue(send.texts().toString(), send.shows(send.ui("app.handover.fingerprint_differs")))
+        assertTrue(send.shows(send.ui("app.handover.not_sent")))
+        assertFalse(send.sealed)
+        assertEquals(emptyList<String>(), send.frameTexts())
+        assertTrue("no frame on screen", shownBitmaps(send).isEmpty())
+        send.onScanned(key) // a late scan changes nothing
+        assertFalse(send.sealed)
+        val vault = a.state.requireVault()
+        assertTrue(vault.caseDetail(code).entries.none { it.kind == EntryKind.CUSTODY })
+        assertTrue("nothing remembered", vault.pinnedReceivers().isEmpty())
+    }
+
+    @Test
+    fun aListedReceiverIsShownByItsListedNameAndTheSenderToo() {
+        val coordinator = TestCoordinator()
+        // The receiver's key names it "Lisanga"; the directory lists it under its full name.
+        val (a, code, b, receive, key) = twoPhones(consented = false, receiverName = "Lisanga")
+        val receiverIdentity = b.state.requireVault().identity().keyHex
+        a.unlockAgain()
+        val senderIdentity = a.state.requireVault().identity().keyHex
+        val file = coordinator.sign(
+            listOf(
+                TestCoordinator.Listed(receiverIdentity, "Maison Lisanga (Kikwit)"),
+                TestCoordinator.Listed(senderIdentity, "Caritas Kikwit"),
+            ),
+            version = 1,
+        )
+        // The receiving phone imports it too (so that it can name the sender).
+        b.unlockAgain()
+        b.state.requireVault().importDirectory(file, coordinator.keyHex)
+
+        // The sender imports it through its directory screen: the first import asks to compare the
+        // coordinator's number.
+        a.unlockAgain()
+        val directory = a.launch(DirectoryActivity::class.java)
+        directory.importFile(file)
+        assertTrue(directory.texts().toString(), directory.shows(directory.ui("app.directory.first_title")))
+        val read = readDirectoryFile(file)
+        assertTrue(directory.shows(Trust.lines(read.coordinatorFingerprint)))
+        directory.click(directory.ui("app.directory.trust"))
+        assertTrue(directory.shows(directory.ui("app.directory.imported", "version" to "1")))
+
+        val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
+        send.onScanned(key)
+        // Listed: no number to compare; the listed name (never the key's own) and area.
+        assertFalse(send.shows(send.ui("app.handover.compare_title")))
+        val verified = send.ui("app.handover.verified_listed", "organisation" to "Maison Lisanga (Kikwit)", "area" to "Kwilu/Kikwit")
+        assertTrue(send.texts().toString(), send.shows(verified))
+        assertTrue(send.shows(send.ui("app.handover.verified_fictitious")))
+        assertTrue(send.shows(send.ui("app.handover.consent_question", "organisation" to "Maison Lisanga (Kikwit)")))
+        send.click(send.ui("app.handover.consent_yes"))
+        awaitWork()
+        assertTrue(send.sealed)
+        assertTrue(send.shows(verified))
+        assertTrue(send.shows(send.ui("app.handover.to", "organisation" to "Maison Lisanga (Kikwit)")))
+        assertTrue("a listed receiver is not remembered", a.state.requireVault().pinnedReceivers().isEmpty())
+
+        b.unlockAgain()
+        for (frame in send.frameTexts() + send.frameTexts()) {
+            if (receive.ackText != null) break
+            receive.onFrameText(frame)
+        }
+        assertNotNull(receive.texts().toString(), receive.ackText)
+        assertTrue(receive.texts().toString(), receive.shows(receive.ui("app.handover.from_verified", "organisation" to "Caritas Kikwit")))
+        assertFalse(receive.shows(receive.ui("app.handover.sender_fingerprint")))
     }
 
     @Test
@@ -130,7 +243,8 @@ class HandoverTest {
         val (a, code, _, receive, key) = twoPhones(consented = true)
 
         a.unlockAgain()
-        val frame = a.state.requireVault().sendHandover(code, key).use { it.frame(1u) }
+        val number = a.state.requireVault().checkReceiver(key).fingerprint
+        val frame = a.state.requireVault().sendHandover(code, key, number, false).use { it.frame(1u) }
         val side = QrBitmaps.span(frame) * 4
         val luma = handoverLuma(frame, modulePx = 4)
         val expected = HandoverReceiver().use { it.scanLuma(side.toUInt(), side.toUInt(), luma) }
@@ -163,12 +277,14 @@ class HandoverTest {
         assertTrue(send.shows(send.ui("app.handover.scan_key")))
 
         send.onScanned(key)
-        assertTrue(send.shows(send.ui("app.handover.consent_question", "organisation" to "Maison Lisanga")))
+        send.click(send.ui("app.handover.fingerprint_same"))
+        val number = a.state.requireVault().checkReceiver(key).fingerprint
+        assertTrue(send.shows(send.ui("app.handover.consent_question", "organisation" to "Maison Lisanga ($number)")))
         send.click(send.ui("app.handover.consent_no"))
         awaitWork()
 
         assertTrue(send.shows(send.ui("app.handover.not_sent")))
-        assertNull(send.sas)
+        assertFalse(send.sealed)
         assertEquals(emptyList<String>(), send.frameTexts())
         assertTrue("no frame on screen", shownBitmaps(send).isEmpty())
         send.onScanned(key) // a late scan changes nothing
@@ -179,34 +295,38 @@ class HandoverTest {
     }
 
     @Test
-    fun aDamagedKeyIsRefusedAndAConsentGivenEarlierSendsStraightAway() {
+    fun damagedAndOldKeysAreRefusedAsSuchAndAConsentGivenEarlierSendsAfterTheComparison() {
         val (a, code, _, _, key) = twoPhones(consented = true)
 
         a.unlockAgain()
         val send = a.launch(HandoverSendActivity::class.java) { putExtra(BaseActivity.EXTRA_CASE, code) }
+        // A key of the first handover format: an older Relais, said so.
+        send.onScanned("RLK1:6BFOXN*TS0BI")
+        assertTrue(send.texts().toString(), send.shows(send.ui("app.handover.key_old_format")))
         // One character changed in the middle: the key's signature no longer holds.
         val middle = key.length / 2
         val damaged = key.substring(0, middle) + (if (key[middle] == 'A') 'B' else 'A') + key.substring(middle + 1)
         send.onScanned(damaged)
         assertTrue(send.texts().toString(), send.shows(send.ui("app.handover.key_refused")))
         assertTrue("the camera keeps scanning", send.shows(send.ui("app.handover.scan_key")))
-        assertNull(send.sas)
+        assertFalse(send.sealed)
         assertTrue(shownBitmaps(send).isEmpty())
         assertTrue(a.state.requireVault().caseDetail(code).entries.none { it.kind == EntryKind.CUSTODY })
 
-        // The real key: the consent recorded earlier covers it, no question is asked again.
+        // The real key: compared, then the consent recorded earlier covers it; no question again.
         send.onScanned(key)
+        send.click(send.ui("app.handover.fingerprint_same"))
         awaitWork()
-        assertFalse(send.shows(send.ui("app.handover.consent_question", "organisation" to "Maison Lisanga")))
-        assertNotNull(send.sas)
-        assertTrue(send.shows(send.sas!!))
+        assertFalse(send.shows(send.ui("app.handover.consent_title")))
+        assertTrue(send.texts().toString(), send.sealed)
+        assertTrue("not remembered unless asked", a.state.requireVault().pinnedReceivers().isEmpty())
         val consents = a.state.requireVault().caseDetail(code).entries.filter { it.kind == EntryKind.CONSENT }
         assertEquals("no second consent record", 1, consents.size)
     }
 
     @Test
     fun qrBitmapsHaveAQuietZoneWholePixelsPerModuleAndBlackModules() {
-        val matrix = qrMatrix("RLA1:HANDOVER TEST")
+        val matrix = qrMatrix("RLA2:HANDOVER TEST")
         val size = matrix.size.toInt()
         val bitmap = QrBitmaps.render(matrix, 3)
         assertEquals((size + 8) * 3, bitmap.width)
@@ -256,8 +376,8 @@ class HandoverTest {
         val send = a.launch(HandoverSendActivity::class.java)
         assertTrue(send.shows(send.ui("app.handover.no_case")))
         assertFalse(send.shows(send.ui("app.handover.scan_key")))
-        send.onScanned("RLK1:ANYTHING")
-        assertNull(send.sas)
+        send.onScanned("RLK2:ANYTHING")
+        assertFalse(send.sealed)
     }
 }
 
@@ -270,16 +390,24 @@ private data class TwoPhones(
     val key: String,
 )
 
-/** [TwoPhones], the person's consent to the shelter recorded first when [consented]. */
-private fun twoPhones(consented: Boolean): TwoPhones {
+/**
+ * [TwoPhones], no directory on either; when [consented], the person's consent to the shelter as
+ * the sender will see it — its name with its number — recorded first.
+ */
+private fun twoPhones(consented: Boolean, receiverName: String = "Maison Lisanga"): TwoPhones {
     val a = Phone("a")
     a.setUp("Caritas Kikwit")
     val code = handoverScreenedCase(a)
-    if (consented) a.state.requireVault().recordConsent(code, ConsentPurpose.HANDOVER, "Maison Lisanga")
     val b = Phone("b")
-    b.setUp("Maison Lisanga")
+    b.setUp(receiverName)
     val receive = b.launch(HandoverReceiveActivity::class.java)
     val key = requireNotNull(receive.keyText) { "no key on the receiving screen" }
+    if (consented) {
+        a.install()
+        a.unlockAgain()
+        val vault = a.state.requireVault()
+        vault.recordConsent(code, ConsentPurpose.HANDOVER, vault.checkReceiver(key).consentTarget)
+    }
     return TwoPhones(a, code, b, receive, key)
 }
 

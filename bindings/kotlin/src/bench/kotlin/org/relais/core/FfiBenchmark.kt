@@ -63,9 +63,11 @@ class FfiBenchmark {
         val code = sender.createCase()
         val (done, _) = runDraft("interview-fr-adult-djibouti-domestic.draft.json")
         done.use { sender.saveResult(code, it) }
-        sender.recordConsent(code, ConsentPurpose.HANDOVER, "Maison Lisanga")
         val key = receiver.openReceiveSession(10u, 939u.toUShort())
-        sender.sendHandover(code, key.text).use { out ->
+        // Not listed: the fingerprint as compared on both screens, the consent naming it.
+        val check = sender.checkReceiver(key.text)
+        sender.recordConsent(code, ConsentPurpose.HANDOVER, check.consentTarget)
+        sender.sendHandover(code, key.text, check.fingerprint, false).use { out ->
             var seq = 1u
             lines += measure("frame(seq): text + QR matrix across FFI", 200, 2_000) { out.frame(seq++) }
             val pixels = IntArray(200 * 200)

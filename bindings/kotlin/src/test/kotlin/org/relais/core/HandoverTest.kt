@@ -7,26 +7,39 @@ import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 class HandoverTest {
-    /** A case screened on the sender's phone, with the person's consent to this handover. */
-    private fun caseToSend(vault: Vault, to: String): String {
+    /** A case screened on the sender's phone, with the person's consent to handing it over to [to]. */
+    private fun caseToSend(vault: Vault, to: String?): String {
         val code = vault.createCase()
         val (interview, _) = runDraft("interview-v2-fr-adult-djibouti-domestic-servitude.draft.json")
         interview.use { vault.saveResult(code, it) }
         vault.addNote(code, "Parle lingala et français")
-        vault.recordConsent(code, ConsentPurpose.HANDOVER, to)
+        if (to != null) vault.recordConsent(code, ConsentPurpose.HANDOVER, to)
         return code
+    }
+
+    /**
+     * Seals [code] to [keyText], a receiver no directory lists: its fingerprint as both screens
+     * show it, and the consent naming that receiver with it.
+     */
+    private fun sendUnlisted(sender: Vault, code: String, keyText: String): HandoverSender {
+        val check = sender.checkReceiver(keyText)
+        assertEquals(Verification.NOT_VERIFIED, check.verification)
+        sender.recordConsent(code, ConsentPurpose.HANDOVER, check.consentTarget)
+        return sender.sendHandover(code, keyText, check.fingerprint, false)
     }
 
     @Test
     fun `a case goes from one vault to another through frame texts, with losses, and is acknowledged`() {
         newVault("Caritas Kikwit").use { sender ->
             newVault("Maison Lisanga").use { receiverVault ->
-                val code = caseToSend(sender, "Maison Lisanga")
+                val code = caseToSend(sender, null)
                 val key = receiverVault.openReceiveSession(10u, 939u.toUShort())
                 assertEquals("Maison Lisanga", key.organisation)
                 assertEquals(key.qr.size * key.qr.size, key.qr.modules.size.toUInt())
+                assertTrue(key.text.startsWith("RLK2:"))
+                assertEquals(receiverVault.identity().fingerprint, key.fingerprint)
 
-                sender.sendHandover(code, key.text).use { out ->
+                sendUnlisted(sender, code, key.text).use { out ->
                     assertEquals("Maison Lisanga", out.receiverOrganisation())
                     assertTrue(out.loopLength() > out.framesNeeded())
                     HandoverReceiver().use { scanner ->
@@ -44,8 +57,10 @@ class HandoverTest {
                         scanner.scanText(out.frameText(seq))
 
                         val got = receiverVault.receiveHandover(scanner)
-                        assertEquals(out.sas(), got.sas, "both screens show the same code")
                         assertEquals("Caritas Kikwit", got.fromOrganisation)
+                        assertFalse(got.fromVerified, "the receiver has no directory: a claimed name")
+                        assertEquals(sender.identity().fingerprint, got.fromFingerprint)
+                        assertTrue(got.ackText.startsWith("RLA2:"))
                         assertFalse(got.alreadyReceived)
                         assertEquals(code, sender.recordAck(got.ackText))
 
@@ -78,12 +93,24 @@ class HandoverTest {
                     val e = assertFailsWith<VaultException.Invalid> { receiverVault.receiveHandover(scanner) }
                     assertTrue("incomplete" in e.reason)
                 }
-                assertFailsWith<VaultException.Invalid> { sender.sendHandover(code, "RLK1:NOT A KEY") }
-                // Consent was given for Maison Lisanga only.
-                val other = newVault("Autre ONG").use { it.openReceiveSession(10u, 939u.toUShort()) }
-                val refused = assertFailsWith<VaultException.HandoverConsentRequired> { sender.sendHandover(code, other.text) }
-                assertEquals("Autre ONG", refused.organisation, "the key's organisation, to ask the person about")
-                assertFailsWith<VaultException.Invalid> { sender.recordAck("RLA1:NOPE") }
+                val old = assertFailsWith<VaultException.HandoverRefused> { sender.sendHandover(code, "RLK1:NOT A KEY", null, false) }
+                assertEquals(HandoverProblem.OLD_FORMAT, old.problem)
+                assertEquals(
+                    HandoverProblem.DAMAGED,
+                    assertFailsWith<VaultException.HandoverRefused> { sender.checkReceiver("RLK2:NOT A KEY") }.problem,
+                )
+                // Consent was given for "Maison Lisanga" by name only: it does not cover a receiver
+                // no directory vouches for, even one of that name.
+                val key = receiverVault.openReceiveSession(10u, 939u.toUShort())
+                val check = sender.checkReceiver(key.text)
+                val unverified = assertFailsWith<VaultException.ReceiverNotVerified> { sender.sendHandover(code, key.text, null, false) }
+                assertEquals("Maison Lisanga", unverified.organisation)
+                assertEquals(check.fingerprint, unverified.fingerprint)
+                val refused = assertFailsWith<VaultException.HandoverConsentRequired> {
+                    sender.sendHandover(code, key.text, check.fingerprint, false)
+                }
+                assertEquals("Maison Lisanga (${check.fingerprint})", refused.organisation, "the receiver as verified, to ask the person about")
+                assertFailsWith<VaultException.HandoverRefused> { sender.recordAck("RLA2:NOPE") }
                 assertEquals(0, receiverVault.listCases().size)
                 assertTrue(sender.caseDetail(code).entries.none { it.kind == EntryKind.CUSTODY })
             }
@@ -94,9 +121,9 @@ class HandoverTest {
     fun `a frame drawn from its matrix is read back by the core's camera decoder`() {
         newVault("Caritas Kikwit").use { sender ->
             newVault("Maison Lisanga").use { receiverVault ->
-                val code = caseToSend(sender, "Maison Lisanga")
+                val code = caseToSend(sender, null)
                 val key = receiverVault.openReceiveSession(5u, 939u.toUShort())
-                sender.sendHandover(code, key.text).use { out ->
+                sendUnlisted(sender, code, key.text).use { out ->
                     val m = out.frame(1u)
                     assertEquals(out.frameText(1u), m.text)
                     val luma = render(m, modulePx = 4, quiet = 4)
