@@ -145,6 +145,7 @@ pub fn run(command: DirectoryCommand, lang: Lang) -> Result<(), CliError> {
             Ok(())
         }
         DirectoryCommand::Import(_)
+        | DirectoryCommand::Reset { .. }
         | DirectoryCommand::Status { .. }
         | DirectoryCommand::Frames { .. } => Err(CliError::Input(
             "this directory command needs the vault".into(),

@@ -448,6 +448,14 @@ pub enum DirectoryCommand {
     },
     /// Imports a signed NRM directory into the vault (from a file, or from QR frames).
     Import(trust_cmd::ImportArgs),
+    /// Forgets the directory in use and its coordinator key, so that the next import pins another
+    /// coordinator (a training phone moving to the real directory). Until then no receiver is
+    /// verified by the directory.
+    Reset {
+        /// Confirms: the coordinator is forgotten.
+        #[arg(long)]
+        yes: bool,
+    },
     /// The signed directory in use: who signed it, version, date, counts.
     Status {
         #[arg(long)]
@@ -591,6 +599,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Directory { command } => match command {
             DirectoryCommand::Import(args) => {
                 trust_cmd::import(&secrets::vault_path(cli.vault.as_deref())?, &args)
+            }
+            DirectoryCommand::Reset { yes } => {
+                trust_cmd::reset(&secrets::vault_path(cli.vault.as_deref())?, yes)
             }
             DirectoryCommand::Status { json } => {
                 trust_cmd::status(&secrets::vault_path(cli.vault.as_deref())?, json)

@@ -149,6 +149,21 @@ pub fn import(vault: &Path, args: &ImportArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+pub fn reset(vault: &Path, yes: bool) -> Result<(), CliError> {
+    if !yes {
+        return Err(CliError::Input(
+            "this forgets the trusted coordinator and the directory in use: add --yes".into(),
+        ));
+    }
+    let mut v = secrets::unlock(vault)?;
+    v.reset_directory_trust()
+        .map_err(|e| vault_error(vault, e))?;
+    eprintln!(
+        "directory and coordinator forgotten: import the new directory with --coordinator KEY"
+    );
+    Ok(())
+}
+
 pub fn status(vault: &Path, json_out: bool) -> Result<(), CliError> {
     let v = secrets::unlock(vault)?;
     let d = v.signed_directory().map_err(|e| vault_error(vault, e))?;

@@ -590,6 +590,27 @@ fn directories_signed_by_the_coordinator_import_by_file_and_by_frames() {
         "another coordinator",
     );
     assert!(t.ok("a", &["directory", "status"]).contains("version 2"));
+    // A reset forgets the coordinator: then another can be pinned.
+    t.fails("a", &["directory", "reset"], "--yes");
+    t.ok("a", &["directory", "reset", "--yes"]);
+    assert!(
+        t.ok("a", &["directory", "status"])
+            .contains("no signed directory")
+    );
+    t.ok(
+        "a",
+        &[
+            "directory",
+            "import",
+            "evil.json",
+            "--coordinator",
+            other.trim(),
+        ],
+    );
+    assert!(
+        t.ok("a", &["directory", "status"])
+            .contains("signed by Impostor")
+    );
     let signed: Value =
         serde_json::from_str(&std::fs::read_to_string(t.p("dir2.json")).unwrap()).unwrap();
     let key = signed["directory"]["coordinator"]["key"].as_str().unwrap();

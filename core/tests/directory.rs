@@ -114,3 +114,26 @@ fn the_embedded_sample_imports_under_its_fictitious_coordinator() {
         s.directory.services.len()
     );
 }
+
+#[test]
+fn a_reset_forgets_the_coordinator_so_that_another_can_be_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = vault(&dir);
+    let s = signed::sample();
+    v.import_directory(&s.file, Some(&s.coordinator)).unwrap();
+    // A training phone cannot take a real directory while it trusts the fictitious coordinator.
+    let other = vectors("refused-other-signer.json");
+    let impostor = signed::verify(&other, None).unwrap().coordinator;
+    assert!(v.import_directory(&other, Some(&impostor)).is_err());
+    v.reset_directory_trust().unwrap();
+    assert!(v.signed_directory().unwrap().is_none());
+    assert!(v.coordinator_key().unwrap().is_none());
+    v.import_directory(&other, Some(&impostor)).unwrap();
+    assert_eq!(v.coordinator_key().unwrap(), Some(impostor));
+    assert!(
+        v.audit_log()
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "directory.reset")
+    );
+}

@@ -192,6 +192,19 @@ impl Vault {
         })
     }
 
+    /// Forgets the directory in use and the coordinator key it was pinned to, so that the next
+    /// import pins another coordinator (a training phone moving to a real directory, or a
+    /// coordinator's new key). Until then every receiver is shown as not verified. Audited.
+    pub fn reset_directory_trust(&mut self) -> Result<()> {
+        self.transaction(|v| {
+            v.conn().execute(
+                "DELETE FROM meta WHERE key IN (?1, ?2)",
+                [COORDINATOR, DIRECTORY],
+            )?;
+            v.audit("directory.reset", "")
+        })
+    }
+
     pub fn pinned_receivers(&self) -> Result<Vec<PinnedReceiver>> {
         match self.sealed_meta(PINNED)? {
             None => Ok(Vec::new()),
