@@ -895,3 +895,57 @@ fn a_draft_is_sealed_on_disk_and_erased_by_the_duress_passphrase() {
     let v = Vault::unlock(&path, "open sesame", &NoPlatformSecret).unwrap();
     assert_eq!(v.pending_draft().unwrap(), None);
 }
+
+#[test]
+fn parallel_wrong_guesses_are_each_counted() {
+    // Issue 16: 8 guesses at a time used to read the count before the key derivation and write it
+    // back stale, so most were lost. Each guess is now counted before its derivation runs.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.db");
+    let slow = VaultOptions {
+        // Slow enough (a few ms) that the guesses overlap.
+        kdf: KdfParams {
+            m_kib: 4 * 1024,
+            t: 2,
+            p: 1,
+        },
+        max_failed_unlocks: 10,
+        ..VaultOptions::default()
+    };
+    Vault::create(&path, PASS, &NoPlatformSecret, slow).unwrap();
+    let round = |at: i64| -> Vec<Result<Vault, VaultError>> {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Vault::unlock_at(&path, "wrong guess 1", &NoPlatformSecret, at)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    };
+    // Rounds far enough apart that the delay between failures has passed; within a round the
+    // delay refuses the guesses after the third (TooSoon, not counted: no derivation ran).
+    let mut remaining = Vec::new();
+    let (mut rounds, mut erased) = (0, false);
+    while !erased && rounds < 20 {
+        for r in round(NOW_FOR_DELAYS + rounds * 100_000) {
+            match r {
+                Err(VaultError::WrongPassphrase { remaining: n }) => remaining.push(n),
+                Err(VaultError::Erased) => erased = true,
+                Err(VaultError::TooSoon { .. }) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        rounds += 1;
+    }
+    remaining.sort_unstable();
+    // Every guess that ran was counted once: the counts left were 9, 8, … 1, each seen once, and
+    // the tenth erased the vault.
+    assert_eq!(remaining, (1..=9).collect::<Vec<u32>>(), "{rounds} rounds");
+    assert!(matches!(unlock(&path), Err(VaultError::Erased)));
+}
+
+const NOW_FOR_DELAYS: i64 = 1_900_000_000;

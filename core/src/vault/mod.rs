@@ -227,6 +227,52 @@ fn meta_set(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Counts an unlock attempt as failed before the key derivation runs, in one write transaction:
+/// parallel guesses are each counted, and a guess killed during the derivation stays counted (a
+/// correct passphrase resets the count afterwards). Refuses when the vault was erased or the
+/// delay since the last failure has not passed. Returns the count including this attempt, and the
+/// limit.
+fn count_attempt(conn: &Connection, now: i64) -> Result<(u32, u32)> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let counted = (|| {
+        if meta_get(conn, "erased")?.is_some() {
+            return Err(VaultError::Erased);
+        }
+        let (failed, last_failed_at, max_failed): (u32, Option<i64>, u32) = conn
+            .query_row(
+                "SELECT failed, last_failed_at, max_failed FROM unlock_state WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(VaultError::NotAVault)?;
+        if let Some(last) = last_failed_at {
+            let wait = unlock_delay(failed) as i64 - (now - last);
+            if wait > 0 {
+                return Err(VaultError::TooSoon {
+                    seconds: wait as u64,
+                });
+            }
+        }
+        let failed = failed.saturating_add(1);
+        conn.execute(
+            "UPDATE unlock_state SET failed = ?1, last_failed_at = ?2 WHERE id = 1",
+            params![failed, now],
+        )?;
+        Ok((failed, max_failed))
+    })();
+    match counted {
+        Ok(c) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(c)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
 fn open_connection(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     schema::configure(&conn)?;
@@ -429,24 +475,10 @@ impl Vault {
         if meta_get(&conn, "erased")?.is_some() {
             return Err(VaultError::Erased);
         }
-        let (failed, last_failed_at, max_failed): (u32, Option<i64>, u32) = conn
-            .query_row(
-                "SELECT failed, last_failed_at, max_failed FROM unlock_state WHERE id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .ok_or(VaultError::NotAVault)?;
-        if let Some(last) = last_failed_at {
-            let wait = unlock_delay(failed) as i64 - (now - last);
-            if wait > 0 {
-                return Err(VaultError::TooSoon {
-                    seconds: wait as u64,
-                });
-            }
-        }
         let kdf = read_kdf(&conn)?;
+        // A platform key that cannot be read is not a guess: it is asked for before counting.
         let secret = provider.platform_secret()?;
+        let (failed, max_failed) = count_attempt(&conn, now)?;
         let master = crypto::derive_kek(passphrase.as_bytes(), &kdf.salt, kdf.params, &secret)?;
 
         if let Some(bytes) = unwrap_slot(&conn, &master, SLOT_MAIN)? {
@@ -483,11 +515,7 @@ impl Vault {
             };
             return Self::initialise(conn, path, passphrase, provider, options);
         }
-        let failed = failed + 1;
-        conn.execute(
-            "UPDATE unlock_state SET failed = ?1, last_failed_at = ?2 WHERE id = 1",
-            params![failed, now],
-        )?;
+        // This attempt was counted before the key derivation (`count_attempt`).
         if failed >= max_failed {
             crypto_erase(&conn)?;
             return Err(VaultError::Erased);
