@@ -10,7 +10,8 @@
 //!   opened with a passphrase and the platform's [`KeyProvider`].
 //! - [`HandoverSender`] and [`HandoverReceiver`]: a case travelling as animated QR frames.
 //! - [`ServiceDirectory`]: the referral directory and the services it proposes.
-//! - The signed NRM directory, remembered receivers and this phone's identity: `Vault.importDirectory`,
+//! - The signed NRM directory, remembered receivers and this phone's identity: `Vault.importDirectory`
+//!   (or `importDirectoryFrames` from QR frames), `Vault.resetDirectoryTrust`,
 //!   `Vault.checkReceiver`, `Vault.identity` (docs/directory.md).
 //!
 //! Calls are coarse on purpose (a JNA call costs microseconds): one call per user action.
@@ -62,7 +63,7 @@ pub use screen::{
     Screen, ScreenKind, SectionView,
 };
 pub use trust::{
-    DirectoryStatus, IdentityView, PinnedReceiverView, read_directory_file, sample_coordinator_key,
-    sample_directory_file,
+    DirectoryStatus, IdentityView, PinnedReceiverView, directory_frames, read_directory_file,
+    sample_coordinator_key, sample_directory_file,
 };
 pub use vault::{Vault, VaultSettings, VaultStatus, vault_status, wipe_vault};

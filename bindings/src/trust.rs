@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
+use relais_core::handover::fountain::{DEFAULT_FRAGMENT, Encoder, loop_length};
 use relais_core::referral::signed::{self, SignedDirectory, hex, unhex};
 
 use crate::directory::ServiceDirectory;
 use crate::error::{DirectoryRefusal, VaultError};
+use crate::handover::HandoverReceiver;
 use crate::vault::Vault;
 
 /// The signed directory in use (or a file about to be imported), as the directory screen shows it.
@@ -100,6 +102,65 @@ pub fn read_directory_file(file: String) -> Result<DirectoryStatus, VaultError> 
     Ok(status(&d, true))
 }
 
+/// The signed directory file shown as animated QR frames (`RL1:` texts, the same frames as a
+/// handover: docs/handover-frames.md), as `relais directory frames` shows it: one loop of frames
+/// (the source fragments, then enough fountain frames that a few lost ones do not matter), to show
+/// in turn on a coordinator's screen for phones to import by scanning. The file is verified first
+/// against the coordinator key it names (a phone would refuse it anyway): throws `Directory`.
+#[uniffi::export]
+pub fn directory_frames(file: String) -> Result<Vec<String>, VaultError> {
+    signed::verify(&file, None)?;
+    let encoder =
+        Encoder::new(file.as_bytes(), DEFAULT_FRAGMENT).map_err(|e| VaultError::Directory {
+            refusal: DirectoryRefusal::Invalid,
+            reason: format!("the directory cannot be cut into frames: {e}"),
+        })?;
+    Ok((1..=loop_length(encoder.k()))
+        .map(|seq| encoder.part(seq).to_text())
+        .collect())
+}
+
+/// The text the frames of `receiver` rebuilt, when it is a directory file: refused when the frames
+/// are incomplete (`Invalid`), or hold an envelope (a case handed over) or bytes that are not
+/// UTF-8 text (`Directory` with `INVALID`). Never quotes what was rebuilt.
+fn rebuilt_file(receiver: &HandoverReceiver) -> Result<String, VaultError> {
+    let Some(bytes) = receiver.envelope() else {
+        let progress = receiver.progress();
+        return Err(VaultError::Invalid {
+            reason: format!(
+                "incomplete: {} of {} fragments recovered; scan more frames",
+                progress.known, progress.needed
+            ),
+        });
+    };
+    let not_a_directory = |reason: &str| VaultError::Directory {
+        refusal: DirectoryRefusal::Invalid,
+        reason: reason.into(),
+    };
+    // An envelope starts with its magic, `RLE` and the handover format's digit (RLE2; RLE1 of
+    // handover format 1).
+    if matches!(bytes.get(..4), Some([b'R', b'L', b'E', d]) if d.is_ascii_digit()) {
+        return Err(not_a_directory(
+            "the frames hold a case handed over (an envelope), not a directory: receive it with receiveHandover",
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| not_a_directory("the frames do not hold a directory file (not UTF-8 text)"))
+}
+
+#[uniffi::export]
+impl HandoverReceiver {
+    /// The signed directory file these frames rebuilt (shown by the coordinator with `relais
+    /// directory frames` or `directoryFrames`), once `progress().status` is `COMPLETE`: read it
+    /// with `readDirectoryFile` to compare the coordinator's number before the first import, then
+    /// import it like a file (or with `Vault.importDirectoryFrames`). Throws `Invalid` while the
+    /// frames are incomplete, and `Directory` (`INVALID`) when they hold a case handed over or bytes
+    /// that are not text. Nothing is imported.
+    pub fn directory_file(&self) -> Result<String, VaultError> {
+        rebuilt_file(self)
+    }
+}
+
 /// A coordinator key as typed or carried: 64 hex digits (spaces ignored).
 fn coordinator_key(text: Option<String>) -> Result<Option<[u8; 32]>, VaultError> {
     let Some(text) = text else { return Ok(None) };
@@ -139,6 +200,31 @@ impl Vault {
         let given = coordinator_key(coordinator_key_hex)?;
         let import = self.with(|v| v.import_directory(&file, given.as_ref()))?;
         Ok(status(&import.directory, import.changed))
+    }
+
+    /// Imports the signed directory file rebuilt from QR frames (`receiver`, fed with the frames of
+    /// `relais directory frames`), exactly as `importDirectory` imports a file: the first import
+    /// trusts `coordinator_key_hex` (after `readDirectoryFile(receiver.directoryFile())` showed the
+    /// coordinator's number to compare), later ones must be signed by the trusted coordinator and
+    /// be newer. Incomplete frames throw `Invalid`; frames of a case handed over, or of bytes that
+    /// are not text, throw `Directory` (`INVALID`); every other refusal is `importDirectory`'s. A
+    /// refusal changes nothing.
+    pub fn import_directory_frames(
+        &self,
+        receiver: Arc<HandoverReceiver>,
+        coordinator_key_hex: Option<String>,
+    ) -> Result<DirectoryStatus, VaultError> {
+        let file = rebuilt_file(&receiver)?;
+        self.import_directory(file, coordinator_key_hex)
+    }
+
+    /// Forgets the signed directory in use and the coordinator key it was pinned to (audited), so
+    /// that the next import pins another coordinator: a training phone moving from the fictitious
+    /// sample to the real directory, or a coordinator's new key. Until a new directory is imported
+    /// (and its coordinator's number compared), no receiver is verified by the directory: every one
+    /// is shown as not verified. Receivers remembered by their fingerprint stay remembered.
+    pub fn reset_directory_trust(&self) -> Result<(), VaultError> {
+        self.with(|v| v.reset_directory_trust())
     }
 
     /// The directory in use (re-verified each time), or null before the first import.

@@ -147,6 +147,32 @@ fn vault_errors_do_not_quote_passphrases_or_notes() -> Result<(), Box<dyn std::e
         "a file picked by mistake",
         relais_ffi::read_directory_file(format!(r#"["{SECRET}"]"#)),
     );
+    // Frames that rebuild something other than a directory (scanned by mistake).
+    for message in [
+        format!(r#"{{"format":"{SECRET}"}}"#),
+        format!(r#"["{SECRET}"]"#),
+        format!("RLE2{SECRET}"),
+    ] {
+        let encoder = relais_core::handover::fountain::Encoder::new(message.as_bytes(), 939)?;
+        let scanner = HandoverReceiver::new();
+        for seq in 1..=encoder.k() {
+            scanner.scan_text(encoder.part(seq).to_text())?;
+        }
+        assert_clean(
+            "frames of something else",
+            vault.import_directory_frames(scanner.clone(), None),
+        );
+        assert_clean(
+            "frames of something else, read before a first import",
+            scanner
+                .directory_file()
+                .and_then(relais_ffi::read_directory_file),
+        );
+    }
+    assert_clean(
+        "a directory to show as frames that is not one",
+        relais_ffi::directory_frames(format!(r#"{{"format":"{SECRET}"}}"#)),
+    );
     assert_clean(
         "forgetting a receiver never remembered",
         vault.forget_receiver(SECRET.into()),

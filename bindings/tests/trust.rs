@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use relais_core::handover::fountain::{DEFAULT_FRAGMENT, Encoder};
 use relais_core::referral::directory::ListedOrganisation;
 use relais_core::referral::signed;
 use relais_ffi::{
@@ -373,5 +374,172 @@ fn keys_and_envelopes_of_the_first_format_are_refused_as_such() -> Result {
         Some(HandoverProblem::OldFormat)
     );
     assert_eq!(custody(&v, &code)?, 0);
+    Ok(())
+}
+
+/// The source frames (parts 1..=k) of any bytes, as an encoder that does not check them would
+/// show them: the frames of a tampered directory, or of bytes that are not text.
+fn raw_frames(message: &[u8]) -> Result<Vec<String>> {
+    let encoder = Encoder::new(message, DEFAULT_FRAGMENT)?;
+    Ok((1..=encoder.k())
+        .map(|s| encoder.part(s).to_text())
+        .collect())
+}
+
+fn scanned(frames: &[String]) -> Result<Arc<HandoverReceiver>> {
+    let receiver = HandoverReceiver::new();
+    for frame in frames {
+        receiver.scan_text(frame.clone())?;
+    }
+    Ok(receiver)
+}
+
+#[test]
+fn a_directory_imports_from_its_frames_and_refused_frames_change_nothing() -> Result {
+    let dir = tempfile::tempdir()?;
+    let v = vault(&dir, "Caritas Kikwit")?;
+    let sample = relais_ffi::sample_directory_file();
+    let frames = relais_ffi::directory_frames(sample.clone())?;
+    assert!(
+        raw_frames(sample.as_bytes())?.len() > 1,
+        "the sample takes several frames"
+    );
+    assert!(frames.iter().all(|f| f.starts_with("RL1:")));
+
+    // Incomplete: refused, nothing imported.
+    let partial = scanned(&frames[..1])?;
+    assert_eq!(partial.progress().status, ScanStatus::Receiving);
+    assert!(matches!(
+        partial.directory_file(),
+        Err(VaultError::Invalid { .. })
+    ));
+    assert!(matches!(
+        v.import_directory_frames(partial, Some(relais_ffi::sample_coordinator_key())),
+        Err(VaultError::Invalid { .. })
+    ));
+    assert!(!v.has_coordinator()?);
+
+    // The first frame lost, the rest of the loop read: the file rebuilt as it was; its
+    // coordinator's number read before it is trusted, then imported.
+    let receiver = scanned(&frames[1..])?;
+    assert_eq!(receiver.progress().status, ScanStatus::Complete);
+    assert_eq!(receiver.directory_file()?, sample);
+    let read = relais_ffi::read_directory_file(receiver.directory_file()?)?;
+    assert_eq!(read.coordinator_key, relais_ffi::sample_coordinator_key());
+    assert!(!v.has_coordinator()?, "reading trusts nothing");
+    let status = v.import_directory_frames(receiver.clone(), Some(read.coordinator_key))?;
+    assert!(status.changed && status.fictitious);
+    assert!(!v.import_directory_frames(receiver, None)?.changed);
+
+    // The frames of a directory changed after signing: refused, the one in use stays.
+    let other_org = signed::hex(
+        &signed::fictitious_identity("Autre ONG")
+            .verifying_key()
+            .to_bytes(),
+    );
+    let newer = directory_listing(&[(&other_org, "Autre ONG")], 3)?;
+    let tampered = newer.replacen("Autre ONG", "Autre OMG", 1);
+    assert!(matches!(
+        relais_ffi::directory_frames(tampered.clone()),
+        Err(VaultError::Directory {
+            refusal: DirectoryRefusal::BadSignature,
+            ..
+        })
+    ));
+    let refusal = |frames: Vec<String>| -> Result<Option<DirectoryRefusal>> {
+        Ok(match v.import_directory_frames(scanned(&frames)?, None) {
+            Err(VaultError::Directory { refusal, reason }) => {
+                assert!(!reason.is_empty());
+                Some(refusal)
+            }
+            _ => None,
+        })
+    };
+    assert_eq!(
+        refusal(raw_frames(tampered.as_bytes())?)?,
+        Some(DirectoryRefusal::BadSignature)
+    );
+    // Bytes that are not text, and the frames of a case handed over.
+    assert_eq!(
+        refusal(raw_frames(&[0xff, 0xfe, 0x00, 0x80])?)?,
+        Some(DirectoryRefusal::Invalid)
+    );
+    let receiver_vault = vault(&dir, "Maison Lisanga")?;
+    let key = receiver_vault.open_receive_session(10, 939)?;
+    let code = case(&v)?;
+    let check = v.check_receiver(key.text.clone())?;
+    v.record_consent(code.clone(), ConsentPurpose::Handover, check.consent_target)?;
+    let out = v.send_handover(code, key.text, Some(check.fingerprint), false)?;
+    let envelope_frames: Vec<String> = (1..=out.loop_length()).map(|s| out.frame_text(s)).collect();
+    let Err(VaultError::Directory { refusal, reason }) =
+        v.import_directory_frames(scanned(&envelope_frames)?, None)
+    else {
+        return Err("expected a Directory refusal for an envelope".into());
+    };
+    assert_eq!(refusal, DirectoryRefusal::Invalid);
+    assert!(reason.contains("case handed over"), "{reason}");
+    assert_eq!(v.directory_status()?.map(|s| s.version), Some(1));
+
+    assert_eq!(
+        v.import_directory_frames(scanned(&relais_ffi::directory_frames(newer)?)?, None)?
+            .version,
+        3
+    );
+    Ok(())
+}
+
+#[test]
+fn resetting_the_trust_forgets_the_directory_and_its_coordinator() -> Result {
+    let dir = tempfile::tempdir()?;
+    let v = vault(&dir, "Caritas Kikwit")?;
+    let other = vault(&dir, "Maison Lisanga")?;
+    // A remembered receiver survives the reset.
+    let key = other.open_receive_session(10, 939)?;
+    let code = case(&v)?;
+    let check = v.check_receiver(key.text.clone())?;
+    v.record_consent(code.clone(), ConsentPurpose::Handover, check.consent_target)?;
+    v.send_handover(code, key.text, Some(check.fingerprint.clone()), true)?;
+
+    let sample = relais_ffi::sample_directory_file();
+    v.import_directory(sample.clone(), Some(relais_ffi::sample_coordinator_key()))?;
+    let listed = directory_listing(&[(&other.identity()?.key_hex, "Maison Lisanga")], 2)?;
+    v.import_directory(listed, None)?;
+    let next = other.open_receive_session(10, 939)?;
+    assert_eq!(
+        v.check_receiver(next.text.clone())?.verification,
+        Verification::Listed
+    );
+
+    v.reset_directory_trust()?;
+    assert!(!v.has_coordinator()?);
+    assert_eq!(v.directory_status()?, None);
+    assert!(v.service_directory()?.is_none());
+    assert_eq!(
+        v.check_receiver(next.text)?.verification,
+        Verification::Pinned,
+        "no longer listed: only remembered"
+    );
+    assert_eq!(v.pinned_receivers()?.len(), 1);
+    assert!(
+        v.audit_log()?.iter().any(|e| e.action == "directory.reset"),
+        "the reset is audited"
+    );
+    // The next import pins whoever it names (after the comparison); the same again is a no-op.
+    assert!(matches!(
+        v.import_directory(sample.clone(), None),
+        Err(VaultError::Directory {
+            refusal: DirectoryRefusal::NoCoordinator,
+            ..
+        })
+    ));
+    assert_eq!(
+        v.import_directory(sample, Some(relais_ffi::sample_coordinator_key()))?
+            .version,
+        1,
+        "an older version than before the reset is accepted: nothing is in use"
+    );
+    v.reset_directory_trust()?;
+    v.reset_directory_trust()?;
+    assert!(!v.has_coordinator()?, "resetting twice is harmless");
     Ok(())
 }

@@ -2,11 +2,13 @@ import Foundation
 import Relais
 
 /// The steps of the NRM directory screen, apart from its view (DirectoryView.swift) so that tests
-/// walk through them (docs/directory.md): the signed directory in use, a file imported (the first
-/// one trusting its coordinator once the coordinator's number was compared in full; later ones
-/// signed by that coordinator and newer, else refused with the directory in use unchanged), the
-/// training sample, the receivers remembered by their number, and this phone's identity. (Mirrors
-/// the Android `DirectoryActivity`.)
+/// walk through them (docs/directory.md): the signed directory in use, a file imported, picked or
+/// read from the animated QR codes the coordinator shows (`relais directory frames`; the codes are
+/// read with `FrameReading`, as on "Receive a case") — the first one trusting its coordinator once
+/// the coordinator's number was compared in full; later ones signed by that coordinator and newer,
+/// else refused with the directory in use unchanged —, the training sample, forgetting the
+/// directory and its coordinator (a training phone moving to the real directory), the receivers
+/// remembered by their number, and this phone's identity. (Mirrors the Android `DirectoryActivity`.)
 @MainActor
 final class DirectoryFlow: ObservableObject {
     @Published private(set) var current: DirectoryStatus?
@@ -18,7 +20,15 @@ final class DirectoryFlow: ObservableObject {
     @Published private(set) var messageIsRefusal = false
     /// A first import waiting for the coordinator's number to be compared.
     @Published private(set) var pending: DirectoryStatus?
+    /// The camera is reading the coordinator's codes.
+    @Published private(set) var scanning = false
+    @Published private(set) var scanProgress: ScanProgress?
+    /// Why the codes being read cannot be used (codes of two messages); nil while reading.
+    @Published private(set) var scanFailure: String?
     private var pendingFile: String?
+    private var reading: FrameReading?
+    /// The directory being imported was read from QR codes (a refusal says "these codes").
+    private var fromCodes = false
     private weak var model: AppModel?
 
     /// The largest signed directory file the core reads.
@@ -57,11 +67,59 @@ final class DirectoryFlow: ObservableObject {
         importFile(text)
     }
 
+    /// Starts reading the coordinator's codes from nothing.
+    func startScan() {
+        message = nil
+        scanFailure = nil
+        let reading = FrameReading()
+        self.reading = reading
+        scanProgress = reading.progress
+        scanning = true
+    }
+
+    func cancelScan() {
+        scanning = false
+        reading = nil
+    }
+
+    /// One decoded QR text from the camera; once the codes are all read, the file they carry goes
+    /// the way of a picked file.
+    func frameText(_ text: String) {
+        guard scanning, scanFailure == nil, let reading else { return }
+        model?.touch()
+        switch reading.take(text) {
+        case .reading:
+            scanProgress = reading.progress
+        case .several:
+            scanFailure = t("app.directory.scan_several")
+        case let .complete(receiver):
+            scanProgress = reading.progress
+            scanned(receiver)
+        }
+    }
+
+    /// What the progress line says while reading.
+    var scanProgressText: String {
+        FrameReading.progressText(scanProgress, model: model, waitingKey: "app.directory.scan_waiting")
+    }
+
+    private func scanned(_ receiver: HandoverReceiver) {
+        cancelScan()
+        do {
+            let text = try receiver.directoryFile()
+            importFile(text, fromCodes: true)
+        } catch {
+            fromCodes = true
+            refused(error)
+        }
+    }
+
     /// A directory file's text: imported at once when a coordinator is trusted; the first one
     /// waits for the coordinator's number to be compared.
-    func importFile(_ text: String) {
+    func importFile(_ text: String, fromCodes: Bool = false) {
         guard model != nil else { return }
         message = nil
+        self.fromCodes = fromCodes
         if trustsCoordinator {
             importDirectory(text, coordinatorKey: nil)
             return
@@ -88,7 +146,24 @@ final class DirectoryFlow: ObservableObject {
 
     /// The fictitious training sample (after the screen's warning).
     func useSample() {
+        fromCodes = false
         importDirectory(sampleDirectoryFile(), coordinatorKey: sampleCoordinatorKey())
+    }
+
+    /// Forgets the directory in use and its coordinator (after the screen's warning and its box
+    /// ticked): no receiver is verified by the directory until a new one is imported.
+    func resetTrust() {
+        guard let model else { return }
+        do {
+            try model.requireVault().resetDirectoryTrust()
+            tell(t("app.directory.reset_done"), refusal: false)
+        } catch VaultError.Locked {
+            model.lock()
+            return
+        } catch {
+            tell(t("app.error.unexpected"), refusal: true)
+        }
+        load()
     }
 
     func forget(_ receiver: PinnedReceiverView) {
@@ -122,7 +197,7 @@ final class DirectoryFlow: ObservableObject {
     /// A refusal, in the screen's words; the directory in use stays.
     private func refused(_ error: Error) {
         guard case let .Directory(refusal, _)? = error as? VaultError else {
-            tell(t("app.error.unexpected"), refusal: true)
+            tell(fromCodes ? t("app.directory.refused_frames") : t("app.error.unexpected"), refusal: true)
             return
         }
         switch refusal {
@@ -131,7 +206,7 @@ final class DirectoryFlow: ObservableObject {
         case .older:
             let version = current.map { String($0.version) } ?? "0"
             tell(model?.t("app.directory.refused_older", ["version": version]) ?? "", refusal: true)
-        default: tell(t("app.directory.refused_invalid"), refusal: true)
+        default: tell(fromCodes ? t("app.directory.refused_frames") : t("app.directory.refused_invalid"), refusal: true)
         }
     }
 

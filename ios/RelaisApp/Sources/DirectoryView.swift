@@ -4,33 +4,54 @@ import UniformTypeIdentifiers
 
 /// The NRM directory: the signed directory in use (who signed it, the coordinator's number, its
 /// version and date, how many services and organisations, fictitious when it is the training
-/// sample), importing a file (the system's file picker), the first import's comparison of the
-/// coordinator's number, refusals, the receivers remembered by their number, and this phone's
-/// identity. The steps live in `DirectoryFlow`; this view draws them.
+/// sample), importing a file (the system's file picker) or the coordinator's animated QR codes
+/// (the camera of the handover screens, `QRScanner`), the first import's comparison of the
+/// coordinator's number, refusals, forgetting the directory and its coordinator behind a warning
+/// and a box to tick, the receivers remembered by their number, and this phone's identity. The
+/// steps live in `DirectoryFlow`; this view draws them.
 struct DirectoryView: View {
     @EnvironmentObject var model: AppModel
     @StateObject private var flow = DirectoryFlow()
+    @StateObject private var scanner = QRScanner()
     @State private var picking = false
     @State private var confirmingSample = false
+    @State private var resetting = false
+    @State private var understood = false
 
     var body: some View {
         Page(title: model.t("app.directory.title")) {
             if let message = flow.message { Banner(text: message, style: flow.messageIsRefusal ? .danger : .info) }
-            if let first = flow.pending {
+            if flow.scanning {
+                scanning
+            } else if let first = flow.pending {
                 firstImport(first)
+            } else if resetting {
+                reset
             } else {
                 status
                 BigButton(model.t("app.directory.import"), role: .primary) { picking = true }
                 Muted(model.t("app.directory.import_help"))
+                BigButton(model.t("app.directory.scan"), role: .primary) { flow.startScan() }
+                Muted(model.t("app.directory.scan_help"))
                 if !flow.trustsCoordinator {
                     BigButton(model.t("app.directory.sample")) { confirmingSample = true }
                 }
                 remembered
                 identity
+                if flow.trustsCoordinator {
+                    Divider()
+                    BigButton(model.t("app.directory.reset"), role: .danger) {
+                        understood = false
+                        resetting = true
+                    }
+                }
             }
             BigButton(model.t("app.back")) { model.back() }
         }
-        .onAppear { flow.start(model) }
+        .onAppear {
+            scanner.onText = { text in flow.frameText(text) }
+            flow.start(model)
+        }
         .fileImporter(isPresented: $picking, allowedContentTypes: [.json, .plainText, .data]) { result in
             if case let .success(url) = result { flow.importFile(at: url) }
         }
@@ -38,6 +59,45 @@ struct DirectoryView: View {
             model.t("app.directory.sample_confirm"), isPresented: $confirmingSample,
             yes: model.t("app.directory.sample"), no: model.t("app.cancel")
         ) { flow.useSample() }
+    }
+
+    /// The coordinator's codes: how far the reading has come, and the camera (which runs only while
+    /// this is on screen, and keeps the screen lit).
+    @ViewBuilder private var scanning: some View {
+        Heading(model.t("app.directory.scan_title"))
+        if let failure = flow.scanFailure {
+            Banner(text: failure)
+            BigButton(model.t("app.directory.scan_again"), role: .primary) { flow.startScan() }
+        } else {
+            BodyText(model.t("app.directory.scan_steps"))
+            BodyText(flow.scanProgressText)
+            ProgressView(value: Double(flow.scanProgress?.percent ?? 0), total: 100)
+                .tint(Palette.primary)
+            CameraArea(scanner: scanner)
+                .screenKeptLit()
+        }
+        BigButton(model.t("app.cancel")) { flow.cancelScan() }
+    }
+
+    /// Forgetting the directory and its coordinator: what it means, what is forgotten, and a red
+    /// button that does nothing until the box is ticked.
+    @ViewBuilder private var reset: some View {
+        Heading(model.t("app.directory.reset_title"))
+        Banner(text: model.t("app.directory.reset_warning"))
+        status
+        CheckLine(label: model.t("app.directory.reset_understood"), checked: $understood)
+        BigButton(model.t("app.directory.reset_confirm"), role: .danger) {
+            guard understood else { return }
+            resetting = false
+            understood = false
+            flow.resetTrust()
+        }
+        .disabled(!understood)
+        .opacity(understood ? 1 : 0.4)
+        BigButton(model.t("app.cancel")) {
+            resetting = false
+            understood = false
+        }
     }
 
     @ViewBuilder private var status: some View {

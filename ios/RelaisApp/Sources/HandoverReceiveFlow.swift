@@ -29,7 +29,8 @@ final class HandoverReceiveFlow: ObservableObject {
     @Published private(set) var ackImage: CGImage?
     @Published private(set) var failure: String?
 
-    private var receiver: HandoverReceiver?
+    /// The sender's codes read so far (none once the case is in, or the reading failed).
+    private var reading: FrameReading?
     private weak var model: AppModel?
 
     /// The acknowledgement's text, as its QR code encodes it, once the case is received.
@@ -52,9 +53,9 @@ final class HandoverReceiveFlow: ObservableObject {
             let key = try model.requireVault().openReceiveSession(minutes: Self.keyMinutes, maxFragment: Self.maxFragment)
             self.key = key
             keyImage = QRDrawing.cgImage(key.qr)
-            let scan = HandoverReceiver()
-            receiver = scan
-            progress = scan.progress()
+            let reading = FrameReading()
+            self.reading = reading
+            progress = reading.progress
             step = .scanning
         } catch VaultError.Locked {
             model.lock()
@@ -66,43 +67,32 @@ final class HandoverReceiveFlow: ObservableObject {
     /// One decoded QR text from the camera. A code that is not a Relais frame, or a damaged one,
     /// is counted as refused and scanning goes on.
     func frameText(_ text: String) {
-        guard step == .scanning, let scan = receiver else { return }
+        guard step == .scanning, let reading else { return }
         model?.touch()
-        do {
-            let next = try scan.scanText(text: text)
-            show(next)
-        } catch HandoverError.SeveralCases {
+        switch reading.take(text) {
+        case .reading:
+            progress = reading.progress
+        case .several:
             fail(t("app.handover.several"))
-        } catch {
-            show(scan.progress())
+        case let .complete(scan):
+            progress = reading.progress
+            complete(scan)
         }
     }
 
     /// What the progress line says: waiting, or how much is in and how many codes were refused.
     var progressText: String {
-        guard let progress, progress.status != .waiting || progress.refused > 0 else {
-            return t("app.handover.waiting")
-        }
-        return model?.t("app.handover.progress", [
-            "percent": String(progress.percent),
-            "parts": String(progress.received),
-            "refused": String(progress.refused),
-        ]) ?? ""
-    }
-
-    private func show(_ next: ScanProgress) {
-        progress = next
-        if next.status == .complete { complete() }
+        FrameReading.progressText(progress, model: model, waitingKey: "app.handover.waiting")
     }
 
     /// The case is whole: import it, and show the code to compare and the acknowledgement.
-    private func complete() {
-        guard let model, let scan = receiver else { return }
+    private func complete(_ scan: HandoverReceiver) {
+        guard let model else { return }
         do {
             let got = try model.requireVault().receiveHandover(receiver: scan)
             received = got
             ackImage = try? QRDrawing.cgImage(qrMatrix(text: got.ackText))
-            receiver = nil
+            reading = nil
             step = .received
         } catch VaultError.Locked {
             model.lock()
@@ -120,7 +110,7 @@ final class HandoverReceiveFlow: ObservableObject {
 
     private func fail(_ message: String) {
         failure = message
-        receiver = nil
+        reading = nil
         step = .failed
     }
 

@@ -222,6 +222,58 @@ final class HandoverFlowTests: XCTestCase {
         XCTAssertEqual(flow.message, phones.sender.t("app.directory.unchanged"))
     }
 
+    func testTheDirectoryScreenReadsTheCoordinatorsCodesAndForgetsTheCoordinatorOnRequest() throws {
+        let phones = try makePhones()
+        let flow = DirectoryFlow()
+        flow.start(phones.sender)
+        flow.startScan()
+        XCTAssertTrue(flow.scanning)
+        XCTAssertEqual(flow.scanProgressText, phones.sender.t("app.directory.scan_waiting"))
+        flow.frameText("not a Relais frame")
+        XCTAssertEqual(flow.scanProgress?.refused, 1)
+
+        // The codes in another order: the first import waits for the coordinator's number.
+        let frames = try directoryFrames(file: sampleDirectoryFile())
+        for frame in frames.reversed() where flow.scanning {
+            flow.frameText(frame)
+        }
+        XCTAssertFalse(flow.scanning)
+        let pending = try XCTUnwrap(flow.pending)
+        XCTAssertEqual(pending.coordinatorFingerprint, try readDirectoryFile(file: sampleDirectoryFile()).coordinatorFingerprint)
+        XCTAssertNil(try phones.sender.requireVault().directoryStatus())
+        flow.trust()
+        XCTAssertEqual(flow.current?.version, 1)
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.imported", ["version": "1"]))
+
+        // The codes of a case, scanned here by mistake: refused, the directory in use stays.
+        let key = try phones.receiver.requireVault().openReceiveSession(minutes: 10, maxFragment: 939)
+        let vault = try phones.sender.requireVault()
+        let check = try vault.checkReceiver(keyText: key.text)
+        _ = try vault.recordConsent(code: phones.code, purpose: .handover, scope: check.consentTarget)
+        let out = try vault.sendHandover(
+            code: phones.code, receiverKeyText: key.text, confirmedFingerprint: check.fingerprint, remember: false
+        )
+        flow.startScan()
+        for seq in 1...out.loopLength() where flow.scanning {
+            flow.frameText(out.frameText(seq: seq))
+        }
+        XCTAssertTrue(flow.messageIsRefusal)
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.refused_frames"))
+        XCTAssertEqual(flow.current?.version, 1)
+
+        // Forgotten: no coordinator and no directory; the next codes ask for the comparison again.
+        flow.resetTrust()
+        XCTAssertFalse(flow.trustsCoordinator)
+        XCTAssertNil(flow.current)
+        XCTAssertFalse(flow.messageIsRefusal)
+        XCTAssertEqual(flow.message, phones.sender.t("app.directory.reset_done"))
+        flow.startScan()
+        for frame in frames where flow.scanning {
+            flow.frameText(frame)
+        }
+        XCTAssertNotNil(flow.pending)
+    }
+
     func testAnUnknownCaseCannotBeHandedOver() throws {
         let phones = try makePhones()
         let send = HandoverSendFlow(code: "NO-SUCH-CASE")

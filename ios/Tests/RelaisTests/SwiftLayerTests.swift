@@ -144,6 +144,42 @@ final class SwiftLayerTests: XCTestCase {
         XCTAssertEqual(try vault.directoryStatus()?.version, first.version)
     }
 
+    func testTheDirectoryImportsFromItsFramesAndTheTrustCanBeReset() throws {
+        let vault = try newVault("Caritas Kikwit")
+        let frames = try directoryFrames(file: sampleDirectoryFile())
+        XCTAssertGreaterThan(frames.count, 1)
+        // Incomplete: refused, nothing trusted.
+        let partial = HandoverReceiver()
+        _ = try partial.scanText(text: frames[0])
+        XCTAssertThrowsError(try vault.importDirectoryFrames(receiver: partial, coordinatorKeyHex: sampleCoordinatorKey())) { error in
+            guard case .Invalid? = error as? VaultError else {
+                return XCTFail("expected Invalid, got \(error)")
+            }
+        }
+        XCTAssertFalse(try vault.hasCoordinator())
+        // The first frame lost: the file rebuilt, read to compare the coordinator's number, imported.
+        let scanner = HandoverReceiver()
+        for frame in frames.dropFirst() {
+            _ = try scanner.scanText(text: frame)
+        }
+        XCTAssertEqual(scanner.progress().status, .complete)
+        XCTAssertEqual(try scanner.directoryFile(), sampleDirectoryFile())
+        let read = try readDirectoryFile(file: scanner.directoryFile())
+        let status = try vault.importDirectoryFrames(receiver: scanner, coordinatorKeyHex: read.coordinatorKey)
+        XCTAssertTrue(status.fictitious)
+        XCTAssertTrue(try vault.hasCoordinator())
+        // Forgotten: the next import names its coordinator again.
+        try vault.resetDirectoryTrust()
+        XCTAssertFalse(try vault.hasCoordinator())
+        XCTAssertNil(try vault.directoryStatus())
+        XCTAssertThrowsError(try vault.importDirectoryFrames(receiver: scanner, coordinatorKeyHex: nil)) { error in
+            guard case let .Directory(refusal, _)? = error as? VaultError else {
+                return XCTFail("expected Directory, got \(error)")
+            }
+            XCTAssertEqual(refusal, .noCoordinator)
+        }
+    }
+
     func testAppTextsComeFromTheCoreWithTheirPlaceholdersFilled() {
         XCTAssertEqual(uiText(language: .fr, key: "app.back"), "Retour")
         let text = uiTextWith(language: .en, key: "app.unlock.wrong", args: ["remaining": "3"])

@@ -1,16 +1,9 @@
 package org.relais.app
 
-import android.os.Handler
-import android.os.Looper
-import android.widget.ProgressBar
-import android.widget.TextView
-import org.relais.core.HandoverException
 import org.relais.core.HandoverProblem
 import org.relais.core.HandoverReceiver
 import org.relais.core.ReceivedCase
 import org.relais.core.ReceiverKey
-import org.relais.core.ScanProgress
-import org.relais.core.ScanStatus
 import org.relais.core.VaultException
 import org.relais.core.qrMatrix
 
@@ -21,7 +14,7 @@ import org.relais.core.qrMatrix
  * (how far it has come, and how many codes it refused). When the case is whole it is imported, and
  * the screen shows who sent it — *from <listed name> (verified)*, or *from someone calling itself
  * <name>, not in the directory* with the sender's fingerprint — and an acknowledgement QR for the
- * sender to scan; then the worker opens the case.
+ * sender to scan; then the worker opens the case. The camera and the frames read are [FrameScan]'s.
  */
 class HandoverReceiveActivity : BaseActivity() {
     private enum class Step { SCANNING, RECEIVED, FAILED }
@@ -30,15 +23,15 @@ class HandoverReceiveActivity : BaseActivity() {
 
     private var step = Step.SCANNING
     private var key: ReceiverKey? = null
-    private var receiver: HandoverReceiver? = null
     private var received: ReceivedCase? = null
     private var failure: String? = null
-    private var scanner: QrScanner? = null
-    private val main = Handler(Looper.getMainLooper())
-
-    // Updated in place on every frame: rebuilding the page would restart the camera.
-    private var progressLine: TextView? = null
-    private var progressBar: ProgressBar? = null
+    private val frames = FrameScan(
+        this,
+        waitingKey = "app.handover.waiting",
+        accepting = { step == Step.SCANNING },
+        onComplete = ::complete,
+        onSeveral = { fail(t("app.handover.several")) },
+    )
 
     /** The key's text, as its QR code encodes it (tests scan it instead of the camera). */
     val keyText: String? get() = key?.text
@@ -52,7 +45,8 @@ class HandoverReceiveActivity : BaseActivity() {
     override fun render() {
         if (step == Step.SCANNING && key == null && !openSession()) step = Step.FAILED
         if (isFinishing) return
-        scanner?.stop()
+        frames.stop()
+        frames.detach()
         when (step) {
             Step.SCANNING -> scanningPage()
             Step.RECEIVED -> receivedPage()
@@ -62,69 +56,30 @@ class HandoverReceiveActivity : BaseActivity() {
 
     override fun onResume() {
         super.onResume()
-        if (!isFinishing && step == Step.SCANNING) scanner?.start()
+        if (!isFinishing && step == Step.SCANNING) frames.start()
     }
 
     override fun onPause() {
-        scanner?.stop()
+        frames.stop()
         super.onPause()
     }
 
     override fun onDestroy() {
-        scanner?.close()
-        receiver?.close()
-        receiver = null
+        frames.close()
         super.onDestroy()
     }
 
     override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
-        scanner?.permissionResult(requestCode, grantResults)
+        frames.permissionResult(requestCode, grantResults)
     }
 
     // --- the entries for decoded codes ----------------------------------------------------------
 
     /** One decoded QR text (the camera's decoder path, and tests). */
-    fun onFrameText(text: String) {
-        val scan = receiver ?: return
-        if (step != Step.SCANNING) return
-        val progress = try {
-            scan.scanText(text)
-        } catch (e: HandoverException.InvalidFrame) {
-            scan.progress() // refused: counted, shown, and scanning goes on
-        } catch (e: HandoverException.SeveralCases) {
-            return fail(t("app.handover.several"))
-        } catch (e: HandoverException) {
-            scan.progress()
-        }
-        showProgress(progress)
-    }
+    fun onFrameText(text: String) = frames.onText(text)
 
     /** One camera frame's luminance (`width × height` bytes), read by the core's decoder. */
-    fun onLuma(width: Int, height: Int, luma: ByteArray) {
-        if (step != Step.SCANNING) return
-        scanLuma(width, height, luma)?.let(::showProgress)
-    }
-
-    /** Reads a frame; on any thread. Null: nothing to show (an unreadable frame, or the screen is closing). */
-    private fun scanLuma(width: Int, height: Int, luma: ByteArray): ScanProgress? {
-        val scan = receiver ?: return null
-        return try {
-            scan.scanLuma(width.toUInt(), height.toUInt(), luma)
-        } catch (e: HandoverException.SeveralCases) {
-            main.post { fail(t("app.handover.several")) }
-            null
-        } catch (e: HandoverException) {
-            null
-        } catch (e: IllegalStateException) {
-            null // the scanner was closed with the screen
-        }
-    }
-
-    /** From the camera's scanning thread. */
-    private fun onCameraFrame(width: Int, height: Int, luma: ByteArray) {
-        val progress = scanLuma(width, height, luma) ?: return
-        main.post { if (step == Step.SCANNING) showProgress(progress) }
-    }
+    fun onLuma(width: Int, height: Int, luma: ByteArray) = frames.onLuma(width, height, luma)
 
     // --- steps ------------------------------------------------------------------------------------
 
@@ -132,8 +87,7 @@ class HandoverReceiveActivity : BaseActivity() {
         failure = null
         return try {
             key = vault.openReceiveSession(KEY_MINUTES.toUInt(), MAX_FRAGMENT.toUShort())
-            receiver?.close()
-            receiver = HandoverReceiver()
+            frames.restart()
             true
         } catch (e: VaultException.Locked) {
             toUnlock()
@@ -144,28 +98,8 @@ class HandoverReceiveActivity : BaseActivity() {
         }
     }
 
-    private fun showProgress(progress: ScanProgress) {
-        progressLine?.text = progressText(progress)
-        progressBar?.progress = progress.percent.toInt()
-        if (progress.status == ScanStatus.COMPLETE) complete()
-    }
-
-    private fun progressText(progress: ScanProgress): String =
-        if (progress.status == ScanStatus.WAITING && progress.refused == 0u) {
-            t("app.handover.waiting")
-        } else {
-            t(
-                "app.handover.progress",
-                "percent" to progress.percent.toString(),
-                "parts" to progress.received.toString(),
-                "refused" to progress.refused.toString(),
-            )
-        }
-
-    /** The case is whole: import it, and show the code to compare and the acknowledgement. */
-    private fun complete() {
-        val scan = receiver ?: return
-        scanner?.stop()
+    /** The case is whole: import it, and show who sent it and the acknowledgement. */
+    private fun complete(scan: HandoverReceiver) {
         try {
             received = vault.receiveHandover(scan)
             step = Step.RECEIVED
@@ -199,7 +133,7 @@ class HandoverReceiveActivity : BaseActivity() {
         received = null
         step = Step.SCANNING
         render()
-        scanner?.start()
+        frames.start()
     }
 
     // --- pages ------------------------------------------------------------------------------------
@@ -219,22 +153,12 @@ class HandoverReceiveActivity : BaseActivity() {
 
         page.divider()
         page.heading(t("app.handover.scan_frames"))
-        val scan = receiver
-        progressLine = page.body(scan?.let { progressText(it.progress()) } ?: t("app.handover.waiting"))
-        progressBar = page.view(
-            ProgressBar(this, null, android.R.attr.progressBarStyleHorizontal).apply {
-                max = 100
-                progress = scan?.progress()?.percent?.toInt() ?: 0
-            },
-        )
-        camera().addTo(page, ::t)
+        frames.addTo(page)
         show(page)
     }
 
     private fun receivedPage() {
         val got = received ?: return
-        progressLine = null
-        progressBar = null
         val page = page()
         page.title(t("app.handover.received_title"))
         if (got.fromVerified) {
@@ -261,17 +185,12 @@ class HandoverReceiveActivity : BaseActivity() {
     }
 
     private fun failedPage() {
-        progressLine = null
-        progressBar = null
         val page = page()
         page.title(t("app.handover.receive_title"))
         page.banner(failure ?: t("app.error.unexpected"))
         page.button(t("app.handover.new_key"), primary = true) { newKey() }
         show(page)
     }
-
-    private fun camera(): QrScanner =
-        scanner ?: QrScanner(this, ::onCameraFrame).also { scanner = it }
 
     private fun qrWidth(): Int = resources.displayMetrics.widthPixels - dp(32)
 

@@ -31,10 +31,11 @@ import kotlin.math.abs
 import kotlin.math.max
 
 /**
- * The back camera as a QR reader for the handover screens: a live preview, and the brightness
- * (Y plane) of one frame at a time handed to [onFrame] on a background thread — the receive
- * screen gives it to `HandoverReceiver.scanLuma`, the send screen to `decodeQrLuma`. Frames that
- * arrive while one is being read are dropped, so a slow phone never queues images.
+ * The back camera as a QR reader for the handover screens and the directory screen: a live
+ * preview, and the brightness (Y plane) of one frame at a time handed to [onFrame] on a background
+ * thread — the receive screen and the directory screen give it to `HandoverReceiver.scanLuma`
+ * (through [FrameScan]), the send screen to `decodeQrLuma`. Frames that arrive while one is being
+ * read are dropped, so a slow phone never queues images.
  *
  * The camera permission is asked once per screen; without it, without a camera (and always under
  * Robolectric) the scanner says so through [onState] and nothing else happens. No image is ever

@@ -429,7 +429,7 @@ private fun shownBitmaps(activity: android.app.Activity): List<Bitmap> =
     activity.views().filterIsInstance<ImageView>().mapNotNull { (it.drawable as? BitmapDrawable)?.bitmap }
 
 /** A matrix as the camera sees it: dark modules 0, light 255, a quiet zone, [modulePx] pixels per module. */
-private fun handoverLuma(matrix: QrMatrix, modulePx: Int): ByteArray {
+internal fun handoverLuma(matrix: QrMatrix, modulePx: Int): ByteArray {
     val size = matrix.size.toInt()
     val side = QrBitmaps.span(matrix) * modulePx
     val out = ByteArray(side * side) { 0xFF.toByte() }

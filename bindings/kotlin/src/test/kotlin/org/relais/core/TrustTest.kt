@@ -1,6 +1,7 @@
 package org.relais.core
 
 import org.relais.testing.TestCoordinator
+import org.relais.testing.TestFrames
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -13,7 +14,9 @@ import kotlin.test.assertTrue
  * Who a receiver is, through the Kotlin bindings (docs/handover-format.md §1, docs/directory.md):
  * a directory signed here in Kotlin by a test coordinator (the JDK's Ed25519, an implementation of
  * the signing rules independent of the core's), listed receivers and senders, refusals of
- * tampered, older and foreign directories leaving the one in use, remembered receivers.
+ * tampered, older and foreign directories leaving the one in use, remembered receivers; a directory
+ * imported from its QR frames (refused when incomplete, changed after signing, not text, or a case),
+ * and the trust in a coordinator reset so that a training phone can move to the real directory.
  */
 class TrustTest {
     private fun refusal(block: () -> Unit): DirectoryRefusal =
@@ -142,6 +145,138 @@ class TrustTest {
                 sender.forgetReceiver(pinned.fingerprint)
                 assertTrue(sender.pinnedReceivers().isEmpty())
                 assertFailsWith<VaultException.NoSuch> { sender.forgetReceiver(pinned.fingerprint) }
+            }
+        }
+    }
+
+    private fun scanned(frames: List<String>): HandoverReceiver {
+        val receiver = HandoverReceiver()
+        for (frame in frames) receiver.scanText(frame)
+        return receiver
+    }
+
+    @Test
+    fun `a directory imports from its QR frames, read before its coordinator is trusted`() {
+        val coordinator = TestCoordinator()
+        newVault("Caritas Kikwit").use { vault ->
+            val file = coordinator.sign(listOf(TestCoordinator.Listed(vault.identity().keyHex, "Caritas Kikwit")), version = 4)
+            val frames = directoryFrames(file)
+            assertTrue(frames.size > 1, "one loop of frames: the fragments and fountain frames after them")
+            assertTrue(frames.all { it.startsWith("RL1:") })
+
+            // Not all the frames yet: refused, nothing trusted or imported.
+            scanned(frames.take(1)).use { partial ->
+                assertEquals(ScanStatus.RECEIVING, partial.progress().status)
+                assertFailsWith<VaultException.Invalid> { partial.directoryFile() }
+                assertFailsWith<VaultException.Invalid> { vault.importDirectoryFrames(partial, coordinator.keyHex) }
+            }
+            assertFalse(vault.hasCoordinator())
+            assertNull(vault.directoryStatus())
+
+            // In another order, the first frame lost: the file rebuilt as it was. The first import
+            // reads it to compare the coordinator's number, then trusts it.
+            scanned(frames.drop(1).reversed()).use { receiver ->
+                assertEquals(ScanStatus.COMPLETE, receiver.progress().status)
+                val text = receiver.directoryFile()
+                assertEquals(file, text)
+                val read = readDirectoryFile(text)
+                assertEquals(coordinator.keyHex, read.coordinatorKey)
+                assertFalse(vault.hasCoordinator(), "reading trusts nothing")
+                assertEquals(DirectoryRefusal.NO_COORDINATOR, refusal { vault.importDirectoryFrames(receiver, null) })
+                val status = vault.importDirectoryFrames(receiver, read.coordinatorKey)
+                assertTrue(status.changed)
+                assertEquals(4uL, status.version)
+                assertEquals(read.coordinatorFingerprint, status.coordinatorFingerprint)
+                assertFalse(vault.importDirectoryFrames(receiver, null).changed, "the same frames again change nothing")
+            }
+            // Frames made independently of the core, from docs/handover-frames.md, rebuild it too.
+            scanned(TestFrames.of(file.toByteArray())).use { assertFalse(vault.importDirectoryFrames(it, null).changed) }
+            assertEquals(4uL, vault.directoryStatus()?.version)
+        }
+    }
+
+    @Test
+    fun `frames of a tampered directory, of bytes that are not text, or of a case are refused`() {
+        val coordinator = TestCoordinator()
+        newVault("Caritas Kikwit").use { vault ->
+            newVault("Maison Lisanga").use { other ->
+                val listed = listOf(TestCoordinator.Listed(vault.identity().keyHex, "Caritas Kikwit"))
+                vault.importDirectory(coordinator.sign(listed, version = 2), coordinator.keyHex)
+                fun kept() = assertEquals(2uL, vault.directoryStatus()?.version, "the directory in use stays")
+
+                // Changed after signing: the coordinator's tools refuse to show it, and frames of it
+                // made anyway are refused.
+                val v3 = coordinator.sign(listed, version = 3)
+                val tampered = v3.replace("Caritas Kikwit", "Caritas Kikwot")
+                assertEquals(DirectoryRefusal.BAD_SIGNATURE, refusal { directoryFrames(tampered) })
+                scanned(TestFrames.of(tampered.toByteArray())).use { receiver ->
+                    assertEquals(ScanStatus.COMPLETE, receiver.progress().status)
+                    assertEquals(DirectoryRefusal.BAD_SIGNATURE, refusal { vault.importDirectoryFrames(receiver, null) })
+                }
+                kept()
+                // Another coordinator's directory, shown by its own tools.
+                scanned(directoryFrames(TestCoordinator().sign(listed, version = 9))).use { receiver ->
+                    assertEquals(DirectoryRefusal.OTHER_COORDINATOR, refusal { vault.importDirectoryFrames(receiver, null) })
+                }
+                // Bytes that are not UTF-8 text.
+                scanned(TestFrames.of(byteArrayOf(0xFF.toByte(), 0xFE.toByte(), 0, 0x80.toByte()))).use { receiver ->
+                    assertEquals(DirectoryRefusal.INVALID, refusal { vault.importDirectoryFrames(receiver, null) })
+                    assertEquals(DirectoryRefusal.INVALID, refusal { receiver.directoryFile() })
+                }
+                // The frames of a case handed over, scanned on the directory screen by mistake.
+                val code = vault.createCase()
+                vault.addNote(code, "Parle lingala")
+                val key = other.openReceiveSession(10u, 939u.toUShort())
+                val check = vault.checkReceiver(key.text)
+                vault.recordConsent(code, ConsentPurpose.HANDOVER, check.consentTarget)
+                vault.sendHandover(code, key.text, check.fingerprint, false).use { out ->
+                    scanned((1u..out.loopLength()).map { out.frameText(it) }).use { receiver ->
+                        assertEquals(ScanStatus.COMPLETE, receiver.progress().status)
+                        val e = assertFailsWith<VaultException.Directory> { vault.importDirectoryFrames(receiver, null) }
+                        assertEquals(DirectoryRefusal.INVALID, e.refusal)
+                        assertTrue(e.reason.contains("case handed over"), e.reason)
+                        // It is still a case for the receiving phone.
+                        assertFalse(other.receiveHandover(receiver).alreadyReceived)
+                    }
+                }
+                kept()
+                scanned(directoryFrames(v3)).use { assertEquals(3uL, vault.importDirectoryFrames(it, null).version) }
+            }
+        }
+    }
+
+    @Test
+    fun `resetting the trust forgets the directory and its coordinator, and the next import pins another`() {
+        val real = TestCoordinator("Secrétariat NRM")
+        newVault("Caritas Kikwit").use { vault ->
+            newVault("Maison Lisanga").use { other ->
+                // A training phone: the fictitious sample, then the real directory is refused.
+                vault.importDirectory(sampleDirectoryFile(), sampleCoordinatorKey())
+                val file = real.sign(listOf(TestCoordinator.Listed(other.identity().keyHex, "Maison Lisanga")), version = 1, fictitious = false)
+                assertEquals(DirectoryRefusal.OTHER_COORDINATOR, refusal { vault.importDirectory(file, real.keyHex) })
+                assertTrue(vault.directoryStatus()!!.fictitious)
+
+                vault.resetDirectoryTrust()
+                assertFalse(vault.hasCoordinator())
+                assertNull(vault.directoryStatus())
+                assertNull(vault.serviceDirectory())
+                assertTrue(vault.auditLog().any { it.action == "directory.reset" }, "the reset is audited")
+                val key = other.openReceiveSession(10u, 939u.toUShort())
+                assertEquals(Verification.NOT_VERIFIED, vault.checkReceiver(key.text).verification, "no receiver is verified now")
+                assertEquals(DirectoryRefusal.NO_COORDINATOR, refusal { vault.importDirectory(file, null) })
+
+                // The real directory, by its frames, after its coordinator's number was compared.
+                scanned(directoryFrames(file)).use { receiver ->
+                    val read = readDirectoryFile(receiver.directoryFile())
+                    assertFalse(read.fictitious)
+                    val status = vault.importDirectoryFrames(receiver, read.coordinatorKey)
+                    assertEquals("Secrétariat NRM", status.coordinatorName)
+                }
+                assertEquals(Verification.LISTED, vault.checkReceiver(key.text).verification)
+                assertEquals(DirectoryRefusal.OTHER_COORDINATOR, refusal { vault.importDirectory(sampleDirectoryFile(), sampleCoordinatorKey()) })
+                vault.resetDirectoryTrust()
+                vault.resetDirectoryTrust()
+                assertFalse(vault.hasCoordinator(), "resetting twice is harmless")
             }
         }
     }
