@@ -63,7 +63,7 @@ pub fn write_png(path: &Path, text: &str) -> Result<(), CliError> {
     };
     let m = qr::encode(text, Ecc::M).map_err(|e| file_error(e.to_string()))?;
     let png = qr::to_png(&m, 4, 4).map_err(|e| file_error(e.to_string()))?;
-    std::fs::write(path, png).map_err(|e| file_error(e.to_string()))
+    crate::write_private(path, &png)
 }
 
 /// Receiver: opens a session and shows (or writes) its key QR.
@@ -84,10 +84,7 @@ pub fn key(
         write_png(path, &text)?;
     }
     if let Some(path) = text_out {
-        std::fs::write(path, format!("{text}\n")).map_err(|e| CliError::File {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        crate::write_private(path, format!("{text}\n").as_bytes())?;
     }
     if terminal || (out.is_none() && text_out.is_none()) {
         let m = qr::encode(&text, Ecc::M).map_err(|e| CliError::Input(e.to_string()))?;
@@ -190,10 +187,7 @@ pub fn export_file(
     trust: &TrustArgs,
 ) -> Result<(), CliError> {
     let sent = seal(vault, id, to, trust)?;
-    std::fs::write(out, &sent.envelope).map_err(|e| CliError::File {
-        path: out.display().to_string(),
-        message: e.to_string(),
-    })?;
+    crate::write_private(out, &sent.envelope)?;
     eprintln!("sealed for {}", describe(&sent.receiver));
     Ok(())
 }
@@ -280,35 +274,24 @@ pub fn write_frames(encoder: &Encoder, args: &FramesOut) -> Result<(u32, u32), C
     let k = encoder.k();
     let count = args.frames.unwrap_or(0).max(loop_length(k));
     let parts = encoder.parts(count);
-    let dir_error = |e: std::io::Error| CliError::File {
-        path: args.out_dir.display().to_string(),
-        message: e.to_string(),
-    };
-    std::fs::create_dir_all(&args.out_dir).map_err(dir_error)?;
+    crate::create_private_dir(&args.out_dir)?;
     let mut matrices = Vec::with_capacity(parts.len());
     let mut texts = String::new();
     for (i, part) in parts.iter().enumerate() {
         let text = part.to_text();
         let m = qr::encode(&text, Ecc::M).map_err(|e| CliError::Input(e.to_string()))?;
         let png = qr::to_png(&m, 4, 4).map_err(|e| CliError::Input(e.to_string()))?;
-        std::fs::write(args.out_dir.join(format!("frame-{:03}.png", i + 1)), png)
-            .map_err(dir_error)?;
+        crate::write_private(&args.out_dir.join(format!("frame-{:03}.png", i + 1)), &png)?;
         texts.push_str(&text);
         texts.push('\n');
         matrices.push(m);
     }
     if let Some(path) = &args.gif {
         let gif = qr::to_gif(&matrices, 4, 200).map_err(|e| CliError::Input(e.to_string()))?;
-        std::fs::write(path, gif).map_err(|e| CliError::File {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        crate::write_private(path, &gif)?;
     }
     if let Some(path) = &args.text_out {
-        std::fs::write(path, texts).map_err(|e| CliError::File {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        crate::write_private(path, texts.as_bytes())?;
     }
     Ok((count, k))
 }

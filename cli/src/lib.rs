@@ -543,6 +543,39 @@ impl CliError {
 /// The largest file the CLI reads (answers, drafts, directories): far above any real one.
 pub const MAX_INPUT_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Writes a file that only its owner can read (0600 on Unix): keys, frames, envelopes and signed
+/// files are nobody else's business on a shared computer.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let file_error = |e: io::Error| CliError::File {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(file_error)?;
+    // A file that existed keeps its old mode through open(): set it.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(file_error)?;
+    file.write_all(bytes).map_err(file_error)
+}
+
+/// Creates a directory (and its parents) for private files: 0700 on Unix.
+pub(crate) fn create_private_dir(path: &Path) -> Result<(), CliError> {
+    let file_error = |e: io::Error| CliError::File {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(path).map_err(file_error)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .map_err(file_error)?;
+    Ok(())
+}
+
 /// Reads a text file with a size limit and a clear error.
 pub(crate) fn read_input(path: &Path) -> Result<String, CliError> {
     let file_error = |message: String| CliError::File {

@@ -295,10 +295,7 @@ pub fn coordinator(command: CoordinatorCommand, path: &Path) -> Result<(), CliEr
             let signed_file = v
                 .coordinator_sign(&d, now())
                 .map_err(|e| vault_error(path, e))?;
-            std::fs::write(&out, &signed_file).map_err(|e| CliError::File {
-                path: out.display().to_string(),
-                message: e.to_string(),
-            })?;
+            crate::write_private(&out, signed_file.as_bytes())?;
             let got =
                 signed::verify(&signed_file, None).map_err(|e| CliError::Input(e.to_string()))?;
             print_summary(&got);

@@ -197,6 +197,23 @@ fn frames_as_images_end_to_end_with_acknowledgement() {
     };
     assert!(frames.len() >= 4);
     assert!(t.p("frames.gif").is_file());
+    // Everything written is its owner's only: the vault, the key, the frames, their folder.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str| std::fs::metadata(t.p(p)).unwrap().permissions().mode() & 0o777;
+        for file in [
+            "a.db",
+            "b.db",
+            "key.png",
+            "frames.gif",
+            "frames.txt",
+            "frames/frame-001.png",
+        ] {
+            assert_eq!(mode(file), 0o600, "{file}");
+        }
+        assert_eq!(mode("frames"), 0o700);
+    }
     // An independent decoder reads the frames exactly.
     let texts = std::fs::read_to_string(t.p("frames.txt")).unwrap();
     let first = std::process::Command::new("zbarimg")

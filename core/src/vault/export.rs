@@ -409,6 +409,18 @@ pub fn suppress(counts: &BTreeMap<String, u64>, k: u32) -> BTreeMap<String, Cell
         .collect()
 }
 
+/// A cell as a spreadsheet may read it: text that starts like a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return) gets a leading `'`, so that received or typed content is never run as a formula
+/// when the export is opened (OWASP, CSV injection). Plain numbers stay as they are.
+fn neutralised(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// CSV of the HTCDS export: one row per case, HTCDS field names as columns, lists joined with ';'.
 pub fn htcds_csv(export: &HtcdsExport) -> Result<String> {
     let columns: Vec<String> = case_fields()?.iter().map(|f| f.name.clone()).collect();
@@ -428,6 +440,7 @@ pub fn htcds_csv(export: &HtcdsExport) -> Result<String> {
                     .join(";"),
                 Some(other) => other.to_string(),
             })
+            .map(|cell| neutralised(&cell).into_owned())
             .collect();
         w.write_record(&row)
             .map_err(|e| VaultError::Invalid(e.to_string()))?;
@@ -452,8 +465,12 @@ pub fn stats_csv(stats: &StatsExport) -> Result<String> {
         .map_err(err)?;
     for (dim, table) in &stats.tables {
         for (value, c) in table {
-            w.write_record([dim.as_str(), value.as_str(), &cell(c)])
-                .map_err(err)?;
+            w.write_record([
+                neutralised(dim).as_ref(),
+                neutralised(value).as_ref(),
+                &cell(c),
+            ])
+            .map_err(err)?;
         }
     }
     let bytes = w
@@ -465,6 +482,46 @@ pub fn stats_csv(stats: &StatsExport) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_numbers_kept() {
+        for (cell, out) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+33 6 00", "'+33 6 00"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-12", "-12"),
+            ("+1.5", "+1.5"),
+            ("possible_trafficking", "possible_trafficking"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(cell), out, "{cell:?}");
+        }
+        // In an export: a received outcome text that is a formula comes out inert.
+        let columns = case_fields().unwrap();
+        let mut case = Map::new();
+        for f in &columns {
+            case.insert(
+                f.name.clone(),
+                Value::String("=HYPERLINK(\"http://x\")".into()),
+            );
+        }
+        let export = HtcdsExport {
+            standard: "test",
+            cases: vec![case],
+            excluded_without_consent: 0,
+            damaged: 0,
+        };
+        let csv = htcds_csv(&export).unwrap();
+        let row = csv.lines().nth(1).unwrap();
+        assert!(row.starts_with("\"'=HYPERLINK"), "{row}");
+        assert!(!row.contains(",\"=") && !row.contains(",="), "{row}");
+    }
 
     fn table(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
         pairs.iter().map(|(k, n)| ((*k).to_string(), *n)).collect()

@@ -273,6 +273,28 @@ fn count_attempt(conn: &Connection, now: i64) -> Result<(u32, u32)> {
     }
 }
 
+/// Creates the (empty) vault file readable by its owner only (0600 on Unix): SQLite gives its
+/// WAL and shared-memory files the same mode.
+fn create_private(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options
+            .open(path)
+            .map_err(|e| VaultError::Storage(e.to_string()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| VaultError::Storage(e.to_string()))?;
+    }
+    #[cfg(not(unix))]
+    options
+        .open(path)
+        .map_err(|e| VaultError::Storage(e.to_string()))?;
+    Ok(())
+}
+
 fn open_connection(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     schema::configure(&conn)?;
@@ -384,6 +406,7 @@ impl Vault {
         if path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(true) {
             return Err(VaultError::Exists);
         }
+        create_private(path)?;
         let conn = open_connection(path)?;
         Self::initialise(conn, path, passphrase, provider, options)
     }
