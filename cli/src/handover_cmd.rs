@@ -26,6 +26,16 @@ pub fn read_qr_texts(path: &Path) -> Result<Vec<String>, CliError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "gif")) {
+        // Size first: a huge file is refused before a byte of it is read into memory.
+        let len = std::fs::metadata(path)
+            .map_err(|e| file_error(e.to_string()))?
+            .len();
+        if len > qr::MAX_INPUT_BYTES as u64 {
+            return Err(file_error(format!(
+                "too large for a QR image ({len} bytes; the limit is {})",
+                qr::MAX_INPUT_BYTES
+            )));
+        }
         let bytes = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
         let texts = qr::decode_image(&bytes).map_err(|e| file_error(e.to_string()))?;
         if texts.is_empty() {
@@ -76,9 +86,12 @@ pub fn key(
     terminal: bool,
 ) -> Result<(), CliError> {
     let mut v = secrets::unlock(vault)?;
+    let now = now();
     let key = v
-        .open_receive_session(fragment, minutes, now())
+        .open_receive_session(fragment, minutes, now)
         .map_err(|e| vault_error(vault, e))?;
+    // What was applied (the core keeps a key valid 1 minute to 24 hours), not what was asked.
+    let minutes = (key.expires_at - now) / 60;
     let text = key.to_text();
     if let Some(path) = out {
         write_png(path, &text)?;

@@ -397,6 +397,27 @@ fn mixed_damaged_truncated_and_foreign_frames_change_nothing() {
     );
     std::fs::write(t.p("noise.png"), [0x89u8, b'P', b'N', b'G', 1, 2, 3]).unwrap();
     t.fails("b", &["handover", "receive", "noise.png"], "noise.png");
+    // A 2 GiB image (sparse) is refused by its size, before it is read.
+    let huge = std::fs::File::create(t.p("huge.png")).unwrap();
+    huge.set_len(2 << 30).unwrap();
+    t.fails(
+        "b",
+        &["handover", "receive", "huge.png"],
+        "too large for a QR image",
+    );
+    // The validity printed is the one applied (at most 24 hours).
+    let out = t.run(
+        "b",
+        &[
+            "handover",
+            "key",
+            "--minutes",
+            "5000",
+            "--text-out",
+            "long.txt",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("valid 1440 minutes"));
     assert_eq!(t.cases("b"), 0, "nothing was imported");
     // Sealed for another device (unlisted, its fingerprint compared): refused by B.
     let c = Two::new();
