@@ -229,10 +229,32 @@ pub fn run(
     let lang = session.language();
     match ended {
         Ended::Finished(result) => {
+            let saved = save(args, vault, target, &session.draft(), &result)?;
             if let Some(path) = &args.draft {
-                save_draft(path, &session.draft())?;
+                if saved.is_some() {
+                    // Saved in the vault, sealed: no plaintext copy of the answers stays behind.
+                    match std::fs::remove_file(path) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(CliError::File {
+                                path: path.display().to_string(),
+                                message: e.to_string(),
+                            });
+                        }
+                    }
+                    eprintln!(
+                        "{}",
+                        tf(
+                            lang,
+                            "cli.draft.deleted",
+                            &[("path", &path.display().to_string())]
+                        )
+                    );
+                } else {
+                    save_draft(path, &session.draft())?;
+                }
             }
-            save(args, vault, target, &session.draft(), &result)?;
             println!();
             output(&result, args.json)
         }

@@ -497,6 +497,35 @@ fn interactive_quit_and_resume_with_a_draft() {
 }
 
 #[test]
+fn a_draft_file_is_deleted_once_the_form_is_saved_in_the_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v.db");
+    let draft = dir.path().join("draft.json");
+    let with_vault = || {
+        let mut c = relais();
+        c.env("RELAIS_VAULT", &vault)
+            .env("RELAIS_PASSPHRASE", "correct horse 42")
+            .env("RELAIS_INSECURE_TEST_KDF", "1");
+        c
+    };
+    assert_eq!(run(with_vault().args(["vault", "init"])).code, 0);
+    let first = run(with_vault()
+        .args(["screen", "--form", "quick-check", "--lang", "en", "--draft"])
+        .arg(&draft)
+        .write_stdin("1\n2\nq\n"));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(draft.is_file(), "quitting keeps the draft to resume");
+    let rest = "2\n".repeat(8) + "f\n";
+    let done = run(with_vault()
+        .args(["screen", "--form", "quick-check", "--draft"])
+        .arg(&draft)
+        .write_stdin(rest));
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(done.stderr.contains("is deleted"), "{}", done.stderr);
+    assert!(!draft.exists(), "no plaintext draft left behind");
+}
+
+#[test]
 fn interactive_end_of_input_without_draft_says_nothing_was_saved() {
     let r = run(relais()
         .args(["screen", "--form", "interview", "--lang", "es"])
