@@ -10,7 +10,7 @@ use relais_core::handover::qr::QrError;
 use relais_core::referral::directory::DirectoryError as CoreDirectoryError;
 use relais_core::referral::signed::SignedDirectoryError;
 use relais_core::session::SessionError;
-use relais_core::vault::VaultError as CoreVaultError;
+use relais_core::vault::{VaultError as CoreVaultError, Weakness};
 
 /// Why an interview call was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -91,6 +91,9 @@ pub enum VaultError {
     Erased,
     #[error("the passphrase is too short (at least {min_length} characters)")]
     WeakPassphrase { min_length: u32 },
+    /// Long enough but among an attacker's first guesses: the screen says why and asks for another.
+    #[error("this passphrase is too easy to guess ({weakness:?})")]
+    GuessablePassphrase { weakness: PassphraseWeakness },
     #[error("the duress passphrase must differ from the passphrase")]
     DuressSameAsPassphrase,
     #[error("the device key is unavailable: {reason}")]
@@ -160,6 +163,14 @@ impl From<CoreVaultError> for VaultError {
             CoreVaultError::WeakPassphrase(n) => VaultError::WeakPassphrase {
                 min_length: u32::try_from(n).unwrap_or(u32::MAX),
             },
+            CoreVaultError::GuessablePassphrase(w) => VaultError::GuessablePassphrase {
+                weakness: match w {
+                    Weakness::Blank => PassphraseWeakness::Blank,
+                    Weakness::Repeated => PassphraseWeakness::Repeated,
+                    Weakness::Sequence => PassphraseWeakness::Sequence,
+                    Weakness::Common => PassphraseWeakness::Common,
+                },
+            },
             CoreVaultError::DuressSameAsPassphrase => VaultError::DuressSameAsPassphrase,
             CoreVaultError::Platform(p) => VaultError::DeviceKeyUnavailable { reason: p.0 },
             CoreVaultError::Crypto(c) => VaultError::Crypto {
@@ -185,6 +196,19 @@ impl From<CoreVaultError> for VaultError {
             CoreVaultError::Storage(reason) => VaultError::Storage { reason },
         }
     }
+}
+
+/// Why a passphrase long enough was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PassphraseWeakness {
+    /// Only spaces.
+    Blank,
+    /// One character or group repeated (000000, 121212).
+    Repeated,
+    /// Consecutive digits or letters (123456, 987654).
+    Sequence,
+    /// Among the most common PINs and passwords.
+    Common,
 }
 
 /// Why a receiver key or an envelope was refused, for the screen to word it.

@@ -40,7 +40,7 @@ pub use directory::{
 pub use drafts::PendingDraft;
 pub use error::{
     DirectoryError, DirectoryRefusal, HandoverError, HandoverProblem, InterviewError,
-    KeyProviderError, VaultError,
+    KeyProviderError, PassphraseWeakness, VaultError,
 };
 pub use handover::{
     HandoverReceiver, HandoverSender, QrMatrix, ReceivedCase, ReceiverCheckView, ReceiverKey,

@@ -949,3 +949,45 @@ fn parallel_wrong_guesses_are_each_counted() {
 }
 
 const NOW_FOR_DELAYS: i64 = 1_900_000_000;
+
+#[test]
+fn guessable_passphrases_are_refused_with_the_reason() {
+    use relais_core::vault::{Weakness, passphrase_weakness};
+    for (p, w) in [
+        ("      ", Weakness::Blank),
+        ("000000", Weakness::Repeated),
+        ("121212", Weakness::Repeated),
+        ("abcabcabc", Weakness::Repeated),
+        ("123456", Weakness::Sequence),
+        ("987654", Weakness::Sequence),
+        ("7890123", Weakness::Sequence),
+        ("abcdefgh", Weakness::Sequence),
+        ("112233", Weakness::Common),
+        ("147258", Weakness::Common),
+        ("Mot De Passe", Weakness::Common),
+        ("AZERTY", Weakness::Common),
+    ] {
+        assert_eq!(passphrase_weakness(p), Some(w), "{p:?}");
+    }
+    for p in ["482915", "correct horse 42", "kikwit-maison-2026", "135792"] {
+        assert_eq!(passphrase_weakness(p), None, "{p:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    let err = Vault::create(&path, "123456", &NoPlatformSecret, options()).unwrap_err();
+    assert!(
+        matches!(err, VaultError::GuessablePassphrase(Weakness::Sequence)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("too easy to guess"), "{err}");
+    assert!(!path.exists() || std::fs::metadata(&path).unwrap().len() == 0);
+    let (_, mut v) = new_vault(&dir);
+    assert!(matches!(
+        v.change_passphrase("000000", &NoPlatformSecret),
+        Err(VaultError::GuessablePassphrase(Weakness::Repeated))
+    ));
+    assert!(matches!(
+        v.set_duress_passphrase("111111", &NoPlatformSecret),
+        Err(VaultError::GuessablePassphrase(_))
+    ));
+}

@@ -86,6 +86,9 @@ pub enum VaultError {
     Erased,
     #[error("the passphrase is too short (at least {0} characters)")]
     WeakPassphrase(usize),
+    /// Long enough, but among the first an attacker tries.
+    #[error("this passphrase is too easy to guess: {0}; use several words, or a longer mix")]
+    GuessablePassphrase(Weakness),
     #[error("the duress passphrase must differ from the passphrase")]
     DuressSameAsPassphrase,
     #[error("{0}")]
@@ -366,9 +369,78 @@ fn unwrap_slot(conn: &Connection, master: &Key, slot: &str) -> Result<Option<Zer
     }))
 }
 
+/// Why a passphrase long enough is still refused: the first guesses of any attacker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weakness {
+    /// Only spaces.
+    Blank,
+    /// One character or group repeated (000000, 121212, abcabc).
+    Repeated,
+    /// Consecutive digits or letters, up or down (123456, 987654, abcdef).
+    Sequence,
+    /// Among the most common PINs and passwords (`core/data/common-passphrases.txt`).
+    Common,
+}
+
+impl std::fmt::Display for Weakness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Weakness::Blank => "it is only spaces",
+            Weakness::Repeated => "it repeats one character or group (like 000000 or 121212)",
+            Weakness::Sequence => "it is a run of consecutive digits or letters (like 123456)",
+            Weakness::Common => "it is among the most common PINs and passwords",
+        })
+    }
+}
+
+/// What is wrong with a passphrase long enough, if anything.
+pub fn passphrase_weakness(passphrase: &str) -> Option<Weakness> {
+    if passphrase.trim().is_empty() {
+        return Some(Weakness::Blank);
+    }
+    let compact: Vec<char> = passphrase
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let n = compact.len();
+    if (1..=n / 2).any(|unit| {
+        n.is_multiple_of(unit)
+            && compact
+                .iter()
+                .enumerate()
+                .all(|(i, c)| *c == compact[i % unit])
+    }) {
+        return Some(Weakness::Repeated);
+    }
+    let steps: Vec<i64> = compact
+        .windows(2)
+        .map(|w| i64::from(u32::from(w[1])) - i64::from(u32::from(w[0])))
+        .collect();
+    let alnum = compact.iter().all(char::is_ascii_alphanumeric);
+    // Digits may wrap round (7890123).
+    let step_ok = |d: i64, s: i64| d == s || (s == 1 && d == -9) || (s == -1 && d == 9);
+    if alnum
+        && [1, -1]
+            .iter()
+            .any(|&s| steps.iter().all(|&d| step_ok(d, s)))
+    {
+        return Some(Weakness::Sequence);
+    }
+    let word: String = compact.into_iter().collect();
+    let common = include_str!("../../data/common-passphrases.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.trim() == word);
+    common.then_some(Weakness::Common)
+}
+
 fn check_passphrase(passphrase: &str) -> Result<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE {
         return Err(VaultError::WeakPassphrase(MIN_PASSPHRASE));
+    }
+    if let Some(w) = passphrase_weakness(passphrase) {
+        return Err(VaultError::GuessablePassphrase(w));
     }
     Ok(())
 }

@@ -77,6 +77,16 @@ final class AppModel: ObservableObject {
         uiTextWith(language: language, key: key, args: args)
     }
 
+    /// Why a passphrase long enough was refused, and what to choose instead.
+    func guessable(_ weakness: PassphraseWeakness) -> String {
+        switch weakness {
+        case .blank: return t("app.setup.guessable.blank")
+        case .repeated: return t("app.setup.guessable.repeated")
+        case .sequence: return t("app.setup.guessable.sequence")
+        case .common: return t("app.setup.guessable.common")
+        }
+    }
+
     /// Whether the chosen language reads from the right.
     var layoutDirection: LayoutDirection {
         languages().first(where: { $0.language == language })?.direction == .rtl ? .rightToLeft : .leftToRight

@@ -77,6 +77,7 @@ struct SettingsView: View {
                 switch error as? VaultError {
                 case .Locked?: model.lock()
                 case let .WeakPassphrase(minLength)?: message = model.t("app.setup.weak", ["min": String(minLength)])
+                case let .GuessablePassphrase(weakness)?: message = model.guessable(weakness)
                 case .DuressSameAsPassphrase?: message = model.t("app.settings.duress_same")
                 default: message = model.t("app.error.unexpected")
                 }

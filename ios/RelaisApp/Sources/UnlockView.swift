@@ -97,6 +97,8 @@ struct UnlockView: View {
             return model.t("app.unlock.erased")
         case let .WeakPassphrase(minLength):
             return model.t("app.setup.weak", ["min": String(minLength)])
+        case let .GuessablePassphrase(weakness):
+            return model.guessable(weakness)
         case .DeviceKeyUnavailable:
             return model.t("app.unlock.device_key")
         case .NotAVault, .Tampered:

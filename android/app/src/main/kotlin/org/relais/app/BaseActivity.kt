@@ -138,6 +138,10 @@ abstract class BaseActivity : Activity() {
     protected fun t(key: String, vararg args: Pair<String, String>): String =
         uiTextWith(state.language, key, mapOf(*args))
 
+    /** Why a passphrase long enough was refused, and what to choose instead. */
+    protected fun guessable(weakness: org.relais.core.PassphraseWeakness): String =
+        t("app.setup.guessable." + weakness.name.lowercase())
+
     protected fun go(target: Class<out Activity>, configure: Intent.() -> Unit = {}) {
         startActivity(Intent(this, target).apply(configure))
     }

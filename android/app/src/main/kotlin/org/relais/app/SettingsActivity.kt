@@ -76,6 +76,7 @@ class SettingsActivity : BaseActivity() {
             message = when (error) {
                 null -> t("app.settings.saved")
                 is VaultException.WeakPassphrase -> t("app.setup.weak", "min" to error.minLength.toString())
+                is VaultException.GuessablePassphrase -> guessable(error.weakness)
                 is VaultException.DuressSameAsPassphrase -> t("app.settings.duress_same")
                 else -> t("app.error.unexpected")
             }

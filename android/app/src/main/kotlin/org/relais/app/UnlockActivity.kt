@@ -105,6 +105,7 @@ class UnlockActivity : BaseActivity() {
                 t("app.unlock.erased")
             }
             is VaultException.WeakPassphrase -> t("app.setup.weak", "min" to error.minLength.toString())
+            is VaultException.GuessablePassphrase -> guessable(error.weakness)
             is VaultException.DeviceKeyUnavailable -> t("app.unlock.device_key")
             is VaultException.NotAVault, is VaultException.Tampered -> t("app.unlock.damaged")
             else -> t("app.error.unexpected")

@@ -41,6 +41,10 @@ class VaultTest {
         Vault.unlock(path, PASS, FixedSecret(secret)).close()
         assertEquals(0u, vaultStatus(path).failedUnlocks, "a success resets the counter")
         assertFailsWith<VaultException.WeakPassphrase> { Vault.create(tempVaultPath(), "short", FixedSecret(secret), fastSettings()) }
+        val guessable = assertFailsWith<VaultException.GuessablePassphrase> {
+            Vault.create(tempVaultPath(), "123456", FixedSecret(secret), fastSettings())
+        }
+        assertEquals(PassphraseWeakness.SEQUENCE, guessable.weakness)
         assertFailsWith<VaultException.Exists> { Vault.create(path, PASS, FixedSecret(secret), fastSettings()) }
         assertFailsWith<VaultException.NotFound> { Vault.unlock(tempVaultPath(), PASS, FixedSecret(secret)) }
     }
