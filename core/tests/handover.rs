@@ -404,3 +404,34 @@ fn a_forged_or_expired_key_qr_is_refused_by_the_sender() {
             .all(|e| e.kind != EntryKind::Custody)
     );
 }
+
+#[test]
+fn control_characters_in_a_received_note_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut sender, mut receiver) = listed_pair(&dir);
+    let key = receiver.open_receive_session(1000, 10, NOW).unwrap();
+    // A sender's Relais would refuse such a note; a hostile sender crafts the bundle itself.
+    let bundle = serde_json::json!({
+        "format": "relais.case", "version": 1, "uid": "00112233445566778899aabbccddeeff",
+        "status": "Active", "created_at": NOW - 60,
+        "entries": [{"kind": "note", "created_at": NOW - 30, "content": {"text": "a\u{1b}[2Jb\u{0}c\nd"}}],
+        "referrals": []
+    });
+    let env = relais_core::handover::envelope::Envelope::seal(
+        &relais_core::handover::cbor::encode(&bundle),
+        &key,
+        &sender.identity().unwrap(),
+        "ONG Bomoi",
+        NOW,
+    )
+    .unwrap();
+    let got = receiver.receive_handover(&env.to_bytes(), NOW + 1).unwrap();
+    let note = receiver
+        .case(&got.case)
+        .unwrap()
+        .entries
+        .into_iter()
+        .find(|e| e.kind == EntryKind::Note)
+        .unwrap();
+    assert_eq!(note.content["text"], "a\u{fffd}[2Jb\u{fffd}c\nd");
+}

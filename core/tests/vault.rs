@@ -991,3 +991,38 @@ fn guessable_passphrases_are_refused_with_the_reason() {
         Err(VaultError::GuessablePassphrase(_))
     ));
 }
+
+#[test]
+fn control_characters_are_refused_in_notes_and_directory_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut v) = new_vault(&dir);
+    let code = v.create_case().unwrap();
+    for bad in ["clear \u{1b}[2J screen", "nul \u{0} byte", "bell \u{7}"] {
+        let err = v.add_note(&code, bad).unwrap_err();
+        assert!(err.to_string().contains("control characters"), "{err}");
+    }
+    v.add_note(&code, "two lines\n\tand a tab").unwrap();
+    assert_eq!(
+        v.case(&code).unwrap().entries.len(),
+        1,
+        "only the good note was stored"
+    );
+    let mut csv = relais_core::referral::Directory::sample_kwilu_source()
+        .unwrap()
+        .directory
+        .services
+        .len();
+    let data = include_str!("../data/directory-kwilu-sample.csv").replacen(
+        "Kikwit",
+        "Kik\u{1b}[31mwit",
+        1,
+    );
+    let report = relais_core::referral::Directory::from_csv(&data, "x", true).unwrap();
+    csv -= 1;
+    assert_eq!(report.directory.services.len(), csv);
+    assert!(
+        report.errors[0].message.contains("control characters"),
+        "{:?}",
+        report.errors
+    );
+}

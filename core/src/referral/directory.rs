@@ -298,6 +298,19 @@ fn split_list(s: &str) -> Vec<String> {
 
 /// Checks one service; the message says which field is wrong.
 fn check_service(s: &Service) -> Result<(), String> {
+    let texts = [
+        &s.organisation,
+        &s.service,
+        &s.area,
+        &s.address,
+        &s.phone,
+        &s.email,
+        &s.hours,
+        &s.notes,
+    ];
+    if texts.iter().any(|t| t.chars().any(char::is_control)) {
+        return Err("a field holds control characters (such as terminal escapes)".into());
+    }
     let is_id = |id: &str| {
         !id.is_empty()
             && id

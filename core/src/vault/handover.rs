@@ -134,11 +134,26 @@ fn add_received_entries(v: &mut Vault, code: &str, bundle: &Value) -> Result<()>
             _ => continue,
         };
         let content = &e["content"];
-        let content = if content["form"].is_string() {
+        let mut content = if content["form"].is_string() {
             rebuilt_form(content)
         } else {
             content.clone()
         };
+        // Received text is untrusted: control characters (terminal escapes, NUL) are replaced,
+        // as a note typed here would have been refused; nothing else of it is lost.
+        if let Some(text) = content["text"].as_str() {
+            let clean: String = text
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' && c != '\t' {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            content["text"] = Value::String(clean);
+        }
         let created_at = e["created_at"].as_i64().unwrap_or_else(super::now);
         v.add_entry_at(code, kind, created_at, &content)?;
     }

@@ -313,6 +313,13 @@ fn limit_text(text: &str, max: usize) -> Result<String> {
             "the text is longer than {max} characters"
         )));
     }
+    // Line breaks and tabs are text; any other control character (a terminal escape, NUL) is
+    // refused: it could rewrite a worker's screen when printed.
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(VaultError::Invalid(
+            "the text holds control characters (such as terminal escapes): remove them".into(),
+        ));
+    }
     Ok(t.to_string())
 }
 
