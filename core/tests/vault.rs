@@ -1026,3 +1026,46 @@ fn control_characters_are_refused_in_notes_and_directory_rows() {
         report.errors
     );
 }
+
+#[test]
+fn vault_check_opens_the_identity_settings_and_receive_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut v) = new_vault(&dir);
+    v.identity().unwrap();
+    let key = v.open_receive_session(939, 10, 1_800_000_000).unwrap();
+    assert!(v.check().unwrap().ok);
+    drop(v);
+    let conn = Connection::open(&path).unwrap();
+    let flip = |sql_get: &str, sql_set: &str, id: &str| {
+        let mut blob: Vec<u8> = conn.query_row(sql_get, [id], |r| r.get(0)).unwrap();
+        let last = blob.len() - 1;
+        blob[last] ^= 1;
+        conn.execute(sql_set, rusqlite::params![blob, id]).unwrap();
+    };
+    flip(
+        "SELECT value FROM meta WHERE key = ?1",
+        "UPDATE meta SET value = ?1 WHERE key = ?2",
+        "identity",
+    );
+    let session: String = key.session.iter().map(|b| format!("{b:02x}")).collect();
+    flip(
+        "SELECT data FROM handover_sessions WHERE id = ?1",
+        "UPDATE handover_sessions SET data = ?1 WHERE id = ?2",
+        &session,
+    );
+    drop(conn);
+    let report = unlock(&path).unwrap().check().unwrap();
+    assert!(!report.ok);
+    assert!(
+        report.damaged.contains(&"meta/identity".to_string()),
+        "{:?}",
+        report.damaged
+    );
+    assert!(
+        report
+            .damaged
+            .contains(&format!("handover_sessions/{session}")),
+        "{:?}",
+        report.damaged
+    );
+}

@@ -1008,6 +1008,40 @@ impl Vault {
                 damaged.push(format!("cases/{id}#data"));
             }
         }
+        // The sealed settings and keys in `meta`, each under its own associated data.
+        for (key, column) in [
+            ("identity", "ed25519"),
+            ("draft", "value"),
+            ("coordinator", "value"),
+            ("directory", "value"),
+            ("pinned_receivers", "value"),
+            ("coordinator_signing", "value"),
+        ] {
+            if let Some(sealed) = super::meta_get(self.conn(), key)?
+                && self.open_value("meta", key, column, &sealed).is_err()
+            {
+                damaged.push(format!("meta/{key}"));
+            }
+        }
+        if damaged.iter().all(|d| d != "meta/directory") && self.signed_directory().is_err() {
+            damaged.push("meta/directory#signature".into());
+        }
+        // Receive sessions: the secret of an open one, or what a used one opened.
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, data FROM handover_sessions WHERE data IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (id, sealed) = row?;
+            if self
+                .open_value("handover_sessions", &id, "data", &sealed)
+                .is_err()
+            {
+                damaged.push(format!("handover_sessions/{id}"));
+            }
+        }
         let audit = self.verify_audit()?;
         let ok = sqlite_integrity == "ok" && damaged.is_empty() && audit.broken.is_empty();
         Ok(CheckReport {
