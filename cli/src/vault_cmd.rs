@@ -194,13 +194,18 @@ pub fn run_cases(command: CasesCommand, path: &Path, lang: Lang) -> Result<(), C
                             .unwrap_or("recorded")
                     ),
                 };
-                println!("  [{:?}] {} {}", e.kind, e.created_at, summary);
+                println!(
+                    "  [{:?}] {} {}",
+                    e.kind,
+                    e.created_at,
+                    crate::render::terminal_safe(&summary)
+                );
             }
             for r in &detail.referrals {
                 println!(
                     "  referral {} → {} ({}) {}",
                     r.id,
-                    r.details.organisation,
+                    crate::render::terminal_safe(&r.details.organisation),
                     r.status.id(),
                     r.details.priority.id()
                 );
