@@ -12,28 +12,6 @@ use relais_core::scoring::{FlagView, ScreeningResult};
 use relais_core::session::{Screen, ScreenKind};
 use relais_core::{FormResult, Lang};
 
-/// Stored or received text as it may reach a terminal: control characters other than line breaks
-/// and tabs (escape sequences that could rewrite the screen, NUL) become U+FFFD.
-pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        text.chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' && c != '\t' {
-                    '\u{fffd}'
-                } else {
-                    c
-                }
-            })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
-}
-
 fn heading(out: &mut String, text: &str) {
     let _ = writeln!(
         out,
@@ -307,21 +285,4 @@ pub fn screen(s: &Screen, highlight: Option<usize>) -> String {
         let _ = writeln!(out, "  ⚠ {e}");
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_never_reach_the_terminal() {
-        assert_eq!(
-            terminal_safe("a\u{1b}[2Jb\u{0}c\nd\te"),
-            "a\u{fffd}[2Jb\u{fffd}c\nd\te"
-        );
-        assert!(matches!(
-            terminal_safe("plain"),
-            std::borrow::Cow::Borrowed(_)
-        ));
-    }
 }

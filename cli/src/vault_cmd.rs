@@ -198,14 +198,14 @@ pub fn run_cases(command: CasesCommand, path: &Path, lang: Lang) -> Result<(), C
                     "  [{:?}] {} {}",
                     e.kind,
                     e.created_at,
-                    crate::render::terminal_safe(&summary)
+                    relais_core::text::without_controls(&summary)
                 );
             }
             for r in &detail.referrals {
                 println!(
                     "  referral {} → {} ({}) {}",
                     r.id,
-                    crate::render::terminal_safe(&r.details.organisation),
+                    relais_core::text::without_controls(&r.details.organisation),
                     r.status.id(),
                     r.details.priority.id()
                 );

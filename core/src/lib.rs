@@ -27,6 +27,7 @@ pub mod result;
 pub mod rules;
 pub mod scoring;
 pub mod session;
+pub mod text;
 pub mod training;
 pub mod triage;
 pub mod vault;

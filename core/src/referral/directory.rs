@@ -573,7 +573,7 @@ impl Directory {
 
     /// The listed organisation whose identity key this is, if valid at `now`.
     pub fn listed(&self, identity: &[u8; 32], now: i64) -> Option<&ListedOrganisation> {
-        let hex: String = identity.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::handover::wire::hex(identity);
         self.organisations.iter().find(|o| {
             o.identity.eq_ignore_ascii_case(&hex) && o.valid_from <= now && now <= o.valid_until
         })

@@ -53,21 +53,7 @@ fn malformed(m: impl Into<String>) -> SignedDirectoryError {
     SignedDirectoryError::Malformed(m.into())
 }
 
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-pub fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.trim();
-    if s.len() != 2 * N || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
-}
+pub use crate::handover::wire::{hex, unhex};
 
 fn has_float(v: &Value) -> bool {
     match v {
@@ -100,10 +86,9 @@ fn check(value: &Value) -> Result<Directory, SignedDirectoryError> {
     }
     let mut ids = std::collections::HashSet::new();
     for o in &d.organisations {
-        let key = unhex::<32>(&o.identity)
+        unhex::<32>(&o.identity)
             .filter(|k| VerifyingKey::from_bytes(k).is_ok())
             .ok_or_else(|| malformed(format!("organisation {}: bad identity key", o.id)))?;
-        let _ = key;
         wire::checked_name(&o.name).map_err(|_| {
             malformed(format!(
                 "organisation {}: name must be 1 to 80 characters",

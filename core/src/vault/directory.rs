@@ -102,16 +102,9 @@ const PINNED: &str = "pinned_receivers";
 
 impl Vault {
     fn sealed_meta(&self, key: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
-        let Some(sealed) = meta_get(self.conn(), key)? else {
-            return Ok(None);
-        };
-        crypto::open(
-            self.keys_values(),
-            &sealed,
-            &crypto::aad("meta", key, "value"),
-        )
-        .map(Some)
-        .map_err(|_| VaultError::Tampered(format!("meta/{key}")))
+        meta_get(self.conn(), key)?
+            .map(|sealed| self.open_value("meta", key, "value", &sealed))
+            .transpose()
     }
 
     fn set_sealed_meta(&mut self, key: &str, value: &[u8]) -> Result<()> {

@@ -18,8 +18,8 @@ use crate::handover::envelope::{Envelope, HandoverError};
 use crate::handover::fingerprint;
 use crate::handover::fountain::{Encoder, FrameError};
 use crate::handover::key::ReceiverKey;
+use crate::handover::wire::unhex;
 use crate::handover::{cbor, wire};
-use crate::referral::signed::unhex;
 
 /// The format of a case bundle (what travels inside an envelope).
 pub const BUNDLE_FORMAT: &str = "relais.case";
@@ -142,17 +142,7 @@ fn add_received_entries(v: &mut Vault, code: &str, bundle: &Value) -> Result<()>
         // Received text is untrusted: control characters (terminal escapes, NUL) are replaced,
         // as a note typed here would have been refused; nothing else of it is lost.
         if let Some(text) = content["text"].as_str() {
-            let clean: String = text
-                .chars()
-                .map(|c| {
-                    if c.is_control() && c != '\n' && c != '\t' {
-                        '\u{fffd}'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            content["text"] = Value::String(clean);
+            content["text"] = Value::String(crate::text::without_controls(text).into_owned());
         }
         let created_at = e["created_at"].as_i64().unwrap_or_else(super::now);
         v.add_entry_at(code, kind, created_at, &content)?;

@@ -206,9 +206,7 @@ fn slot_key(master: &Key, slot: &str) -> Key {
     master.derive(&format!("keyslot:{slot}"))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use crate::handover::wire::hex;
 
 /// A random id for a row: 16 hex characters.
 pub(crate) fn new_id() -> Result<String> {

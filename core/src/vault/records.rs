@@ -315,7 +315,7 @@ fn limit_text(text: &str, max: usize) -> Result<String> {
     }
     // Line breaks and tabs are text; any other control character (a terminal escape, NUL) is
     // refused: it could rewrite a worker's screen when printed.
-    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if t.chars().any(crate::text::is_unsafe_control) {
         return Err(VaultError::Invalid(
             "the text holds control characters (such as terminal escapes): remove them".into(),
         ));
